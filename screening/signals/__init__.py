@@ -1,0 +1,1 @@
+"""Pluggable screening signals and the hooks that keep their index spaces in sync."""
