@@ -76,7 +76,9 @@ def _decode_raster(data: bytes, max_pixels: int) -> tuple[np.ndarray, str]:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageRejected(f"the image looks like a decompression bomb: {exc}") from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
+    except UnidentifiedImageError:
+        raise ImageRejected("the bytes are not a PNG, JPEG or WebP image") from None
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise ImageRejected(f"the image cannot be decoded: {exc}") from exc
     return rgb, RASTER_FORMATS[fmt]
 
