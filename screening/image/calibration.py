@@ -1,0 +1,70 @@
+"""Per-candidate features → calibrated probability (logistic regression fitted offline)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+FEATURES = ("crop_sim", "window_sim", "margin", "inliers", "inlier_ratio", "ocr")
+
+
+@dataclass(frozen=True)
+class CandidateFeatures:
+    crop_sim: float
+    window_sim: float
+    margin: float
+    inliers: int
+    inlier_ratio: float
+    ocr: float
+
+    def vector(self) -> np.ndarray:
+        return np.array([self.crop_sim, self.window_sim, self.margin,
+                         np.log1p(self.inliers), self.inlier_ratio, self.ocr], np.float64)
+
+
+@dataclass
+class Calibration:
+    """p = sigmoid(w · standardised(features) + b)."""
+
+    weights: list[float] = field(default_factory=lambda: [3.0, 1.0, 2.0, 2.0, 0.5, 2.0])
+    bias: float = -5.0
+    mean: list[float] = field(default_factory=lambda: [0.5, 0.5, 0.05, 1.0, 0.1, 0.0])
+    scale: list[float] = field(default_factory=lambda: [0.1, 0.1, 0.05, 1.0, 0.1, 0.3])
+    fitted_on: str = "defaults (not fitted)"
+
+    def probability(self, features: CandidateFeatures) -> float:
+        z = (features.vector() - np.array(self.mean)) / np.array(self.scale)
+        logit = float(np.dot(np.array(self.weights), z) + self.bias)
+        return float(1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30))))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2))
+
+    @classmethod
+    def load(cls, path: Path) -> Calibration:
+        if not path.exists():
+            return cls()
+        return cls(**json.loads(path.read_text()))
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 3000,
+                 positive_weight: float | None = None, note: str = "") -> Calibration:
+    """Fit by full-batch gradient descent (tiny data; no extra dependency)."""
+    mean = x.mean(axis=0)
+    scale = np.maximum(x.std(axis=0), 1e-6)
+    z = (x - mean) / scale
+    w = np.zeros(z.shape[1])
+    b = 0.0
+    pos_w = positive_weight if positive_weight is not None else 1.0
+    sample_w = np.where(y > 0.5, pos_w, 1.0)
+    sample_w = sample_w / sample_w.mean()
+    lr = 0.5
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(z @ w + b)))
+        grad = (p - y) * sample_w
+        w -= lr * (z.T @ grad / len(y) + l2 * w)
+        b -= lr * float(grad.mean())
+    return Calibration(w.tolist(), float(b), mean.tolist(), scale.tolist(), note)

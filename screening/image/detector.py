@@ -1,0 +1,120 @@
+"""Find reference marks in one photo: dense windows → index search → crop re-embedding →
+keypoint verification → calibrated per-brand candidates with boxes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from screening.image.calibration import Calibration, CandidateFeatures
+from screening.image.embed import MarkEmbedder
+from screening.image.verify import KeypointSet, expand_box, match, region_keypoints
+from screening.index.brand_index import IndexHit
+
+SearchFn = Callable[[np.ndarray, int], list[list[IndexHit]]]
+KeypointFn = Callable[[str], Sequence[tuple[str, KeypointSet]]]
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    long_side: int = 512
+    window_sizes: tuple[int, ...] = (1, 2, 3, 4, 6, 8, 12)
+    window_k: int = 8
+    brands_per_image: int = 4
+    windows_per_brand: int = 2
+    crop_expand: float = 1.15
+    verify_expand: float = 1.6
+    crop_k: int = 64
+
+
+@dataclass(frozen=True)
+class Candidate:
+    brand_id: str
+    mark_id: str | None
+    label: str
+    box: tuple[int, int, int, int]
+    features: CandidateFeatures
+    score: float
+
+
+def iou(a: Sequence[float], b: Sequence[float]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+class LogoDetector:
+    """Stateless per call; safe to share between threads (the embedder serialises inference)."""
+
+    def __init__(self, embedder: MarkEmbedder, calibration: Calibration,
+                 config: DetectorConfig | None = None) -> None:
+        self.embedder = embedder
+        self.calibration = calibration
+        self.config = config or DetectorConfig()
+
+    def detect(self, rgb: np.ndarray, search: SearchFn, keypoints_of: KeypointFn) -> list[Candidate]:
+        """Best candidate per brand, highest score first."""
+        cfg = self.config
+        h, w = rgb.shape[:2]
+        windows = self.embedder.embed_windows(rgb, cfg.long_side, cfg.window_sizes)
+        if len(windows.boxes) == 0:
+            return []
+        hits = search(windows.vectors, cfg.window_k)
+        per_brand: dict[str, list[tuple[float, int]]] = {}
+        for i, row in enumerate(hits):
+            seen: set[str] = set()
+            for hit in row:
+                if hit.brand_id not in seen:
+                    seen.add(hit.brand_id)
+                    per_brand.setdefault(hit.brand_id, []).append((hit.score, i))
+        ranked = sorted(per_brand.items(), key=lambda kv: -max(s for s, _ in kv[1]))
+        proposals: list[tuple[str, float, np.ndarray]] = []
+        for brand_id, scored in ranked[: cfg.brands_per_image]:
+            kept: list[np.ndarray] = []
+            for score, i in sorted(scored, reverse=True):
+                box = windows.boxes[i]
+                if all(iou(box, k) < 0.3 for k in kept):
+                    kept.append(box)
+                    proposals.append((brand_id, score, box))
+                if len(kept) >= cfg.windows_per_brand:
+                    break
+        crops_boxes = [expand_box(box, cfg.crop_expand, w, h) for _, _, box in proposals]
+        crops = [rgb[y0:y1, x0:x1] for x0, y0, x1, y1 in crops_boxes]
+        crop_vectors = self.embedder.embed_crops(crops)
+        crop_hits = search(crop_vectors, cfg.crop_k)
+        best: dict[str, Candidate] = {}
+        for (brand_id, window_sim, box), row in zip(proposals, crop_hits, strict=True):
+            own = [hit for hit in row if hit.brand_id == brand_id]
+            other = [hit.score for hit in row if hit.brand_id != brand_id]
+            crop_sim = own[0].score if own else float(window_sim) - 0.1
+            margin = crop_sim - (other[0] if other else 0.0)
+            region = expand_box(box, cfg.verify_expand, w, h)
+            query_kps = region_keypoints(rgb, region)
+            inliers, ratio, mark_id, label = 0, 0.0, None, own[0].label if own else brand_id
+            out_box = tuple(int(v) for v in box)
+            if own:
+                mark_id = own[0].mark_id
+            for ref_mark, ref_kps in keypoints_of(brand_id):
+                result = match(ref_kps, query_kps)
+                if result.inliers > inliers:
+                    inliers = result.inliers
+                    ratio = result.inliers / max(1, min(len(ref_kps.points), len(query_kps.points)))
+                    mark_id = ref_mark
+                    if result.box is not None and result.inliers >= 8:
+                        out_box = _clip(result.box, w, h)
+            features = CandidateFeatures(crop_sim, float(window_sim), margin, inliers, ratio, 0.0)
+            score = self.calibration.probability(features)
+            current = best.get(brand_id)
+            if current is None or score > current.score:
+                best[brand_id] = Candidate(brand_id, mark_id, label, out_box,  # type: ignore[arg-type]
+                                           features, score)
+        return sorted(best.values(), key=lambda c: -c.score)
+
+
+def _clip(box: tuple[int, int, int, int], w: int, h: int) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = box
+    return (max(0, x0), max(0, y0), min(w, x1), min(h, y1))

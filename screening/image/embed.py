@@ -1,0 +1,121 @@
+"""Embedding of reference marks, crops and dense windows with the logo embedder."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from models.logo_embedder import EmbedderConfig, LogoEmbedder
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "models" / "weights" / "logo_embedder"
+FEATURE_STRIDE = 32
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Dense window proposals: boxes (N, 4) in image pixels and unit embeddings (N, dim)."""
+
+    boxes: np.ndarray
+    vectors: np.ndarray
+
+
+def to_square(rgb: np.ndarray, size: int, margin: float = 0.08) -> np.ndarray:
+    """Letterbox a crop onto a square canvas of its own border colour, with a small margin."""
+    h, w = rgb.shape[:2]
+    side = int(max(h, w) * (1 + 2 * margin)) + 1
+    border = np.median(np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]), axis=0)
+    canvas = np.empty((side, side, 3), np.uint8)
+    canvas[:] = border.astype(np.uint8)
+    y0, x0 = (side - h) // 2, (side - w) // 2
+    canvas[y0 : y0 + h, x0 : x0 + w] = rgb
+    return cv2.resize(canvas, (size, size), interpolation=cv2.INTER_AREA)
+
+
+def trim_uniform_border(rgb: np.ndarray, tol: int = 12) -> np.ndarray:
+    """Cut away a flat border (clean logo files come with wide empty margins)."""
+    corner = rgb[0, 0].astype(np.int16)
+    mask = np.abs(rgb.astype(np.int16) - corner).max(axis=2) > tol
+    if not mask.any():
+        return rgb
+    ys, xs = np.nonzero(mask)
+    return rgb[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+
+class MarkEmbedder:
+    """Thread-safe wrapper: numpy RGB in, float32 unit vectors out."""
+
+    def __init__(self, model: LogoEmbedder, threads: int | None = None) -> None:
+        self.model = model.eval()
+        self.config: EmbedderConfig = model.config
+        self.dim = model.dim
+        self.version = model.config.version
+        self._lock = threading.Lock()
+        if threads:
+            torch.set_num_threads(threads)
+
+    @classmethod
+    def load(cls, weights_dir: Path | None = None) -> MarkEmbedder:
+        directory = weights_dir or DEFAULT_WEIGHTS
+        if (directory / "model.pt").exists():
+            return cls(LogoEmbedder.load(directory))
+        return cls(LogoEmbedder.pretrained())
+
+    @staticmethod
+    def _tensor(images: list[np.ndarray]) -> torch.Tensor:
+        array = np.stack(images).astype(np.float32) / 255.0
+        return torch.from_numpy(array).permute(0, 3, 1, 2).contiguous()
+
+    def embed_crops(self, crops: list[np.ndarray], batch: int = 32) -> np.ndarray:
+        """Embed RGB crops (any size; each is letterboxed to the model's input size)."""
+        if not crops:
+            return np.zeros((0, self.dim), np.float32)
+        size = self.config.input_size
+        squares = [to_square(c, size) for c in crops]
+        out = []
+        with self._lock, torch.inference_mode():
+            for i in range(0, len(squares), batch):
+                out.append(self.model(self._tensor(squares[i : i + batch])).numpy())
+        return np.concatenate(out).astype(np.float32)
+
+    def embed_windows(self, rgb: np.ndarray, long_side: int, sizes: tuple[int, ...]) -> Windows:
+        """One forward pass over the photo, then GeM-pool square-ish windows of the feature map.
+
+        `sizes` are window sides in feature cells; each size is also taken at 2:1 and 1:2.
+        """
+        h, w = rgb.shape[:2]
+        scale = long_side / max(h, w)
+        nh = max(FEATURE_STRIDE, round(h * scale / FEATURE_STRIDE) * FEATURE_STRIDE)
+        nw = max(FEATURE_STRIDE, round(w * scale / FEATURE_STRIDE) * FEATURE_STRIDE)
+        resized = cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_AREA)
+        p = self.config.gem_p
+        with self._lock, torch.inference_mode():
+            fmap = self.model.features(self._tensor([resized]))
+            powered = fmap.clamp(min=1e-6).pow(p)
+            gh, gw = fmap.shape[-2:]
+            boxes: list[np.ndarray] = []
+            pooled: list[torch.Tensor] = []
+            shapes = {(s, s) for s in sizes} | {(s, 2 * s) for s in sizes} | {(2 * s, s) for s in sizes}
+            for kh, kw in sorted(shapes):
+                if kh > gh or kw > gw:
+                    continue
+                stride = (max(1, kh // 2), max(1, kw // 2))
+                avg = F.avg_pool2d(powered, (kh, kw), stride=stride)
+                oh, ow = avg.shape[-2:]
+                pooled.append(avg[0].reshape(avg.shape[1], -1).T)
+                ys, xs = np.meshgrid(np.arange(oh) * stride[0], np.arange(ow) * stride[1], indexing="ij")
+                cells = np.stack([xs, ys, xs + kw, ys + kh], axis=-1).reshape(-1, 4)
+                boxes.append(cells.astype(np.float32))
+            if not pooled:
+                return Windows(np.zeros((0, 4), np.float32), np.zeros((0, self.dim), np.float32))
+            feats = torch.cat(pooled).pow(1.0 / p)
+            vectors = F.normalize(self.model.proj(feats), dim=-1).numpy()
+        cell_boxes = np.concatenate(boxes)
+        sx, sy = w / gw, h / gh
+        pixel_boxes = cell_boxes * np.array([sx, sy, sx, sy], np.float32)
+        return Windows(pixel_boxes, vectors.astype(np.float32))

@@ -1,0 +1,181 @@
+"""`ImageSignal`: logo, OCR and near-duplicate evidence from listing photos.
+
+Reference marks live in the brand index: space "logo" holds embeddings of several views of
+every logo / wordmark image, space "photo_hash" the PDQ hashes of product photos (as ±1
+vectors). Keypoints for verification are computed when a mark is added and kept in memory.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import cv2
+import numpy as np
+import structlog
+from sqlalchemy.orm import Session
+
+from screening.image.calibration import Calibration
+from screening.image.detector import Candidate, DetectorConfig, LogoDetector
+from screening.image.embed import DEFAULT_WEIGHTS, MarkEmbedder, trim_uniform_border
+from screening.image.ocr import TextReader, match_brands
+from screening.image.phash import (
+    BITS,
+    MIN_QUALITY,
+    bits_to_vector,
+    cosine_to_distance,
+    distance_score,
+    pdq_bits,
+)
+from screening.image.verify import KeypointSet, reference_keypoints
+from screening.index.brand_index import BrandIndex
+from screening.types import (
+    BrandProfile,
+    DecodedImage,
+    Evidence,
+    MarkKind,
+    ScreeningInput,
+    SignalOutput,
+)
+
+log = structlog.get_logger(__name__)
+
+LOGO_SPACE = "logo"
+HASH_SPACE = "photo_hash"
+REPORT_FLOOR = 0.1
+OCR_SCORE = 0.6
+
+
+def reference_views(rgb: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """Views of one reference mark that cover framing, rotation and colour changes."""
+    mark = trim_uniform_border(rgb)
+    h, w = mark.shape[:2]
+    views = [("clean", mark)]
+    pad = max(h, w) // 4
+    views.append(("loose", cv2.copyMakeBorder(mark, pad, pad, pad, pad, cv2.BORDER_REPLICATE)))
+    grey = cv2.cvtColor(cv2.cvtColor(mark, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    views.append(("grey", grey))
+    for angle in (-15, 15):
+        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        views.append((f"rot{angle}", cv2.warpAffine(mark, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)))
+    return views
+
+
+class ImageSignal:
+    """Satisfies `screening.types.Signal` and `screening.signals.base.MarkIndexer`."""
+
+    name = "image"
+
+    def __init__(self, embedder: MarkEmbedder, calibration: Calibration,
+                 config: DetectorConfig | None = None, use_ocr: bool = True) -> None:
+        self.embedder = embedder
+        self.detector = LogoDetector(embedder, calibration, config)
+        self.version = f"image:{embedder.version}"
+        self.reader = TextReader() if use_ocr else None
+        self._index: BrandIndex | None = None
+        self._keypoints: dict[str, list[tuple[str, KeypointSet]]] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, weights_dir: Path | None = None, use_ocr: bool = True) -> ImageSignal:
+        directory = weights_dir or DEFAULT_WEIGHTS
+        embedder = MarkEmbedder.load(directory)
+        return cls(embedder, Calibration.load(directory / "calibration.json"), use_ocr=use_ocr)
+
+    # ----------------------------------------------------------------- indexing
+    def open_index(self, index: BrandIndex) -> None:
+        index.open_space(LOGO_SPACE, self.embedder.dim)
+        index.open_space(HASH_SPACE, BITS)
+        self._index = index
+        marks = {ref.mark_id for ref in index.labels(LOGO_SPACE).values()}
+        if marks:
+            log.warning("image.keypoints_missing", marks=len(marks),
+                        note="keypoint verification needs the mark files; re-add marks to restore")
+
+    def on_mark_added(self, session: Session, index: BrandIndex, brand: BrandProfile,
+                      mark_id: str, kind: MarkKind, rgb: np.ndarray) -> None:
+        self._index = index
+        if kind == MarkKind.PRODUCT_PHOTO:
+            bits, quality = pdq_bits(rgb)
+            if quality < MIN_QUALITY:
+                log.info("image.flat_product_photo", mark_id=mark_id, quality=quality)
+            index.add(session, HASH_SPACE, brand.id, bits_to_vector(bits),
+                      [f"{brand.name} product photo"], "pdq-1", mark_id=mark_id)
+            return
+        views = reference_views(rgb)
+        vectors = self.embedder.embed_crops([v for _, v in views])
+        labels = [f"{brand.name} {kind.value.replace('_', ' ')} ({name})" for name, _ in views]
+        index.add(session, LOGO_SPACE, brand.id, vectors, labels, self.embedder.version,
+                  mark_id=mark_id)
+        kps = reference_keypoints(trim_uniform_border(rgb))
+        with self._lock:
+            self._keypoints.setdefault(brand.id, []).append((mark_id, kps))
+
+    def forget_mark(self, mark_id: str) -> None:
+        """Drop cached keypoints of a deleted mark (vectors go through `remove_where`)."""
+        with self._lock:
+            for marks in self._keypoints.values():
+                marks[:] = [(m, k) for m, k in marks if m != mark_id]
+
+    # ----------------------------------------------------------------- screening
+    def evaluate(self, item: ScreeningInput) -> SignalOutput:
+        out = SignalOutput()
+        index = self._index
+        if index is None:
+            return out
+        for image in item.images:
+            out.evidence.extend(self._near_duplicates(index, image))
+            if index.is_open(LOGO_SPACE) and index.spaces().get(LOGO_SPACE, 0) > 0:
+                out.evidence.extend(self._logos(index, image, item))
+        return out
+
+    def detect(self, rgb: np.ndarray) -> list[Candidate]:
+        """All per-brand logo candidates of one photo (for evaluation and calibration)."""
+        index = self._index
+        if index is None or index.spaces().get(LOGO_SPACE, 0) == 0:
+            return []
+
+        def search(vectors: np.ndarray, k: int) -> list:  # type: ignore[type-arg]
+            return index.search(LOGO_SPACE, vectors, k)
+
+        def keypoints_of(brand_id: str) -> list[tuple[str, KeypointSet]]:
+            with self._lock:
+                return list(self._keypoints.get(brand_id, ()))
+
+        return self.detector.detect(rgb, search, keypoints_of)
+
+    def _logos(self, index: BrandIndex, image: DecodedImage, item: ScreeningInput) -> list[Evidence]:
+        evidence: list[Evidence] = []
+        for cand in self.detect(image.rgb):
+            if cand.score < REPORT_FLOOR:
+                continue
+            f = cand.features
+            detail = (f"{cand.label} matched at {f.crop_sim:.2f} (margin {f.margin:+.2f}), "
+                      f"{f.inliers} RANSAC inliers")
+            evidence.append(Evidence("logo", cand.brand_id, round(cand.score, 4), detail,
+                                     image_index=image.index, bbox=cand.box, mark_id=cand.mark_id))
+        if self.reader is not None and item.catalogue.brands:
+            for hit in match_brands(self.reader.read(image.rgb), item.catalogue.brands.values()):
+                detail = f"text '{hit.text}' in the photo reads as '{hit.name}'"
+                evidence.append(Evidence("ocr", hit.brand_id, round(OCR_SCORE * hit.similarity, 4),
+                                         detail, image_index=image.index, bbox=hit.box))
+        return evidence
+
+    def _near_duplicates(self, index: BrandIndex, image: DecodedImage) -> list[Evidence]:
+        if not index.is_open(HASH_SPACE) or index.spaces().get(HASH_SPACE, 0) == 0:
+            return []
+        bits, quality = pdq_bits(image.rgb)
+        if quality < MIN_QUALITY:
+            return []
+        found: dict[str, Evidence] = {}
+        for hit in index.search(HASH_SPACE, bits_to_vector(bits), 8)[0]:
+            distance = cosine_to_distance(hit.score)
+            score = distance_score(distance)
+            if score <= 0 or (hit.brand_id in found and found[hit.brand_id].score >= score):
+                continue
+            h, w = image.rgb.shape[:2]
+            found[hit.brand_id] = Evidence(
+                "near_duplicate", hit.brand_id, round(score, 4),
+                f"near-copy of the brand's {hit.label} (PDQ distance {distance} of {BITS} bits)",
+                image_index=image.index, bbox=(0, 0, w, h), mark_id=hit.mark_id)
+        return list(found.values())
