@@ -16,6 +16,7 @@ from api.routes import brands, keys, ops, review, screen
 from screening.logging import configure_logging
 from screening.service import Service
 from screening.settings import Settings
+from screening.types import Signal
 
 log = structlog.get_logger(__name__)
 
@@ -24,7 +25,12 @@ live: allow, review or block, with a risk score and the evidence behind it.
 Every `/v1` call carries an `X-API-Key` header; each key has one role."""
 
 
-def create_app(settings: Settings | None = None, load_in_background: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    load_in_background: bool = True,
+    signals: list[Signal] | None = None,
+) -> FastAPI:
+    """Build the app; `signals` replaces the default models (tests share loaded ones)."""
     settings = settings or Settings()
     configure_logging()
 
@@ -33,9 +39,11 @@ def create_app(settings: Settings | None = None, load_in_background: bool = True
         service = Service.create(settings)
         app.state.service = service
         if load_in_background:
-            threading.Thread(target=_load, args=(service,), name="model-loader", daemon=True).start()
+            threading.Thread(
+                target=_load, args=(service, signals), name="model-loader", daemon=True
+            ).start()
         else:
-            _load(service)
+            _load(service, signals)
         try:
             yield
         finally:
@@ -78,8 +86,8 @@ def create_app(settings: Settings | None = None, load_in_background: bool = True
     return app
 
 
-def _load(service: Service) -> None:
+def _load(service: Service, signals: list[Signal] | None) -> None:
     try:
-        service.load()
+        service.load(signals)
     except Exception:  # logged by Service.load; /readyz reports it
         return

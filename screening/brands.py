@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Sequence
 from datetime import datetime
@@ -182,8 +183,15 @@ def get_mark(session: Session, brand_id: str, mark_id: str, principal: Principal
     return mark
 
 
+_CATALOGUE_VERSIONS = itertools.count(1)
+
+
 class CatalogueCache:
-    """Serves catalogue snapshots, reloading only when the brands table changed."""
+    """Serves catalogue snapshots, reloading only when the brands table changed.
+
+    Versions are unique in the process, so signals may cache compiled lexicons by version
+    even when several services (tests, CLI) share one signal object.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -200,7 +208,8 @@ class CatalogueCache:
                 return self._catalogue
         rows: Sequence[BrandRow] = session.scalars(select(BrandRow)).all()
         with self._lock:
-            version = self._catalogue.version + 1
-            self._catalogue = Catalogue({row.id: to_profile(row) for row in rows}, version)
+            self._catalogue = Catalogue(
+                {row.id: to_profile(row) for row in rows}, next(_CATALOGUE_VERSIONS)
+            )
             self._stamp = stamp
             return self._catalogue

@@ -51,10 +51,10 @@ class Service:
             index=BrandIndex(sessions, settings.index_dir),
         )
 
-    def load(self) -> None:
-        """Load the models and open (or rebuild) their index spaces."""
+    def load(self, signals: list[Signal] | None = None) -> None:
+        """Load the models (unless given) and open (or rebuild) their index spaces."""
         try:
-            signals = default_signals(self.settings)
+            signals = signals if signals is not None else default_signals(self.settings)
             for signal in signals:
                 if isinstance(signal, BrandIndexer | MarkIndexer):
                     signal.open_index(self.index)
