@@ -33,10 +33,17 @@ class MoneySpec(BaseModel):
         return value.upper()
 
 
+def no_nul(value: str) -> str:
+    """Refuse U+0000, which no database text column can store."""
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character (U+0000)")
+    return value
+
+
 def _clean_terms(values: list[str], what: str) -> list[str]:
     seen: dict[str, str] = {}
     for value in values:
-        stripped = " ".join(value.split())
+        stripped = " ".join(no_nul(value).split())
         if not stripped:
             raise ValueError(f"{what} must not be blank")
         if len(stripped) > 200:
@@ -64,7 +71,7 @@ class BrandPatch(BaseModel):
     def _name(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        cleaned = " ".join(value.split())
+        cleaned = " ".join(no_nul(value).split())
         if not cleaned:
             raise ValueError("name must not be blank")
         return cleaned

@@ -161,7 +161,7 @@ class Screener:
             with session.begin_nested():
                 row = ScreeningRow(
                     id=row_id, listing_id=listing.listing_id, content_hash=digest,
-                    seller_id=listing.seller_id, title=listing.title,
+                    seller_id=listing.seller_id, title=listing.title.replace("\x00", "\ufffd"),
                     decision=result.decision.value, risk=result.risk, result=payload,
                     model_version=result.model_version,
                 )

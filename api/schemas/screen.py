@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from screening.brands import MoneySpec
+from screening.brands import MoneySpec, no_nul
 from screening.errors import ImageRejected
 from screening.types import Decision, Listing, Money
 
@@ -31,6 +31,16 @@ class ListingIn(BaseModel):
     category: str | None = Field(default=None, max_length=100)
     markets: list[str] = Field(default_factory=list, max_length=300)
     images: list[ImageIn] = Field(default_factory=list, max_length=16)
+
+    @field_validator("listing_id", "seller_id", "category")
+    @classmethod
+    def _identifier(cls, value: str | None) -> str | None:
+        return None if value is None else no_nul(value)
+
+    @field_validator("markets")
+    @classmethod
+    def _markets(cls, value: list[str]) -> list[str]:
+        return [no_nul(market)[:20] for market in value]
 
     def to_listing(self) -> Listing:
         images = []

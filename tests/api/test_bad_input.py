@@ -83,6 +83,8 @@ def test_invalid_json_and_wrong_types(client: TestClient, flow: Headers) -> None
     price = client.post("/v1/screen", json={"listing_id": "X", "title": "t",
                                             "price": {"amount": "cheap", "currency": "USD"}}, headers=flow)
     assert_problem(price, 422, "price.amount")
+    nul_id = client.post("/v1/screen", json={"listing_id": "X\x00", "title": "t"}, headers=flow)
+    assert_problem(nul_id, 422, "NUL")
 
 
 def test_batch_with_one_bad_listing_stores_nothing(client: TestClient, flow: Headers, settings: Settings) -> None:
