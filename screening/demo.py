@@ -19,7 +19,13 @@ from screening.types import Role
 
 log = structlog.get_logger(__name__)
 
-DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "demo" / "brands.tsv"
+_CATALOGUE_NAME = Path("data") / "demo" / "brands.tsv"
+
+
+def demo_catalogue() -> Path:
+    """The shipped catalogue: beside the source tree, or under the working directory."""
+    beside_source = Path(__file__).resolve().parent.parent / _CATALOGUE_NAME
+    return beside_source if beside_source.exists() else Path.cwd() / _CATALOGUE_NAME
 
 
 def read_catalogue(path: Path) -> list[BrandSpec]:
@@ -56,7 +62,7 @@ def load_demo(settings: Settings, catalogue: Path | None = None) -> dict[str, in
     created = marks = 0
     try:
         service.load()
-        specs = read_catalogue(catalogue or DEMO_CATALOGUE)
+        specs = read_catalogue(catalogue or demo_catalogue())
         with service.sessions() as session, session.begin():
             existing = set(session.scalars(select(BrandRow.name)))
         for spec in specs:
