@@ -102,7 +102,7 @@ class VectorIndex:
         manifest = json.loads(path.with_suffix(".json").read_text())
         raw = np.frombuffer(path.read_bytes(), dtype=np.uint8)
         index = cls(int(manifest["dim"]))
-        index._index = faiss.downcast_index(faiss.deserialize_index(raw))
+        index._index = faiss.deserialize_index(raw)
         id_map = faiss.vector_to_array(index._index.id_map)
         index._ids = {int(i) for i in id_map}
         if index.fingerprint != Fingerprint(

@@ -1,0 +1,110 @@
+"""The FAISS brand index: stable ids, incremental updates, atomic saves, rebuild when stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from screening.db.engine import make_engine, make_sessionmaker
+from screening.db.migrate import upgrade
+from screening.db.tables import BrandRow
+from screening.index.brand_index import BrandIndex
+from screening.index.vector_index import VectorIndex
+
+DIM = 8
+
+
+def unit(seed: int) -> np.ndarray:
+    vector = np.random.default_rng(seed).normal(size=DIM).astype(np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_vector_index_add_remove_search_and_roundtrip(tmp_path: Path) -> None:
+    index = VectorIndex(DIM)
+    index.add(np.array([10, 20, 30]), np.stack([unit(1), unit(2), unit(3)]))
+    scores, ids = index.search(unit(2)[None], 2)
+    assert ids[0, 0] == 20 and scores[0, 0] == pytest.approx(1.0, abs=1e-5)
+    index.add(np.array([20]), unit(4)[None])  # same id replaces, never duplicates
+    assert len(index) == 3
+    assert index.search(unit(4)[None], 1)[1][0, 0] == 20
+    assert index.remove(np.array([10])) == 1
+    assert index.search(unit(1)[None], 5)[1][0].tolist()[2:] == [-1, -1, -1]
+    path = tmp_path / "space.faiss"
+    index.save(path)
+    assert not list(tmp_path.glob("*.tmp"))
+    loaded = VectorIndex.load(path)
+    assert loaded.fingerprint == index.fingerprint
+    assert loaded.search(unit(3)[None], 1)[1][0, 0] == 30
+
+
+def test_load_refuses_a_file_that_disagrees_with_its_manifest(tmp_path: Path) -> None:
+    index = VectorIndex(DIM)
+    index.add(np.array([1]), unit(1)[None])
+    path = tmp_path / "space.faiss"
+    index.save(path)
+    other = VectorIndex(DIM)
+    other.add(np.array([1, 2]), np.stack([unit(1), unit(2)]))
+    path.write_bytes(__import__("faiss").serialize_index(other._index).tobytes())
+    with pytest.raises(ValueError, match="manifest"):
+        VectorIndex.load(path)
+
+
+@pytest.fixture
+def sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    upgrade(url)
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    with factory() as session, session.begin():
+        session.add_all([BrandRow(id="brd_a", name="A", aliases=[], product_lines=[], authorized_sellers=[]),
+                         BrandRow(id="brd_b", name="B", aliases=[], product_lines=[], authorized_sellers=[])])
+    yield factory
+    engine.dispose()
+
+
+def test_brand_index_follows_commits_not_rollbacks(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    index = BrandIndex(sessions, tmp_path / "index")
+    index.open_space("text", DIM)
+    with sessions() as session, session.begin():
+        index.add(session, "text", "brd_a", np.stack([unit(1), unit(2)]), ["a1", "a2"], "v1")
+    hits = index.search("text", unit(2)[None], 1)[0]
+    assert hits[0].brand_id == "brd_a" and hits[0].label == "a2"
+
+    with sessions() as session:
+        session.begin()
+        index.add(session, "text", "brd_b", unit(3)[None], ["b1"], "v1")
+        session.rollback()
+    assert index.spaces() == {"text": 2}
+    assert all(h.brand_id == "brd_a" for h in index.search("text", unit(3)[None], 5)[0])
+
+    with sessions() as session, session.begin():
+        removed = index.remove_where(session, brand_id="brd_a", space="text")
+    assert removed == 2 and index.spaces() == {"text": 0}
+
+
+def test_brand_index_rebuilds_from_database_when_file_is_stale_or_missing(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    directory = tmp_path / "index"
+    first = BrandIndex(sessions, directory)
+    first.open_space("logo", DIM)
+    with sessions() as session, session.begin():
+        first.add(session, "logo", "brd_a", unit(1)[None], ["a"], "v1")
+    # A second process adds a vector: this instance's file is now stale.
+    with sessions() as session, session.begin():
+        other = BrandIndex(sessions, tmp_path / "elsewhere")
+        other.open_space("logo", DIM)
+        other.add(session, "logo", "brd_b", unit(2)[None], ["b"], "v1")
+    reopened = BrandIndex(sessions, directory)
+    reopened.open_space("logo", DIM)
+    assert reopened.spaces() == {"logo": 2}
+    assert reopened.search("logo", unit(2)[None], 1)[0][0].brand_id == "brd_b"
+
+    (directory / "logo.faiss").unlink()
+    again = BrandIndex(sessions, directory)
+    again.open_space("logo", DIM)
+    assert again.spaces() == {"logo": 2} and (directory / "logo.faiss").exists()
