@@ -85,7 +85,7 @@ class BrandPatch(BaseModel):
 class BrandSpec(BrandPatch):
     """A new brand; only `name` is required."""
 
-    name: str = Field(min_length=1, max_length=200)  # type: ignore[assignment]
+    name: str = Field(min_length=1, max_length=200)
 
 
 def to_profile(row: BrandRow) -> BrandProfile:

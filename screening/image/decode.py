@@ -70,8 +70,7 @@ def _decode_raster(data: bytes, max_pixels: int) -> tuple[np.ndarray, str]:
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
-                image = ImageOps.exif_transpose(image)
-                rgb = _flatten_to_rgb(image)
+                rgb = _flatten_to_rgb(ImageOps.exif_transpose(image))
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
