@@ -23,14 +23,16 @@ class ImageIn(BaseModel):
 class ListingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    listing_id: str = Field(min_length=1, max_length=200)
-    seller_id: str | None = Field(default=None, max_length=200)
-    title: str = Field(max_length=1000)
-    description: str = Field(default="", max_length=20_000)
-    price: MoneySpec | None = None
-    category: str | None = Field(default=None, max_length=100)
-    markets: list[str] = Field(default_factory=list, max_length=300)
-    images: list[ImageIn] = Field(default_factory=list, max_length=16)
+    listing_id: str = Field(min_length=1, max_length=200, description="the marketplace's listing id")
+    seller_id: str | None = Field(default=None, max_length=200, description="checked against authorized sellers")
+    title: str = Field(max_length=1000, description="the listing title as the seller wrote it")
+    description: str = Field(default="", max_length=20_000, description="the listing description")
+    price: MoneySpec | None = Field(default=None, description="compared with the brand's price floor")
+    category: str | None = Field(default=None, max_length=100, description="marketplace category, e.g. bags")
+    markets: list[str] = Field(default_factory=list, max_length=300, description="market codes, e.g. US, DE")
+    images: list[ImageIn] = Field(
+        default_factory=list, max_length=16, description="up to 16 photos of at most 10 MB and 40 megapixels"
+    )
 
     @field_validator("listing_id", "seller_id", "category")
     @classmethod
@@ -66,26 +68,26 @@ class BatchIn(BaseModel):
 
 
 class EvidenceOut(BaseModel):
-    signal: str
-    score: float
-    detail: str
-    field: str | None = None
-    span: list[int] | None = None
-    image_index: int | None = None
-    bbox: list[int] | None = None
-    mark_id: str | None = None
+    signal: str = Field(description="text, logo, ocr, near_duplicate or price")
+    score: float = Field(ge=0, le=1, description="this signal's confidence for the brand")
+    detail: str = Field(description="why, in words a moderator can check")
+    field: str | None = Field(default=None, description="title or description, for text evidence")
+    span: list[int] | None = Field(default=None, description="[start, end) character offsets into the field")
+    image_index: int | None = Field(default=None, description="which listing image, for image evidence")
+    bbox: list[int] | None = Field(default=None, description="[x0, y0, x1, y1] pixels in that image")
+    mark_id: str | None = Field(default=None, description="the matched reference mark")
 
 
 class MatchOut(BaseModel):
     brand_id: str
-    brand: str
-    score: float = Field(ge=0, le=1)
-    authorized_seller: bool = False
-    evidence: list[EvidenceOut]
+    brand: str = Field(description="the brand's name")
+    score: float = Field(ge=0, le=1, description="fused probability that the listing infringes this brand")
+    authorized_seller: bool = Field(default=False, description="the seller is authorized for this brand")
+    evidence: list[EvidenceOut] = Field(description="strongest first")
 
 
 class FlagOut(BaseModel):
-    code: str
+    code: str = Field(description="e.g. counterfeit_phrase")
     detail: str
     field: str | None = None
     span: list[int] | None = None
@@ -93,12 +95,12 @@ class FlagOut(BaseModel):
 
 class ScreeningOut(BaseModel):
     listing_id: str
-    decision: Decision
-    risk: float = Field(ge=0, le=1)
-    matches: list[MatchOut]
-    flags: list[FlagOut]
-    review_item_id: str | None
-    model_version: str
+    decision: Decision = Field(description="allow, review or block")
+    risk: float = Field(ge=0, le=1, description="the strongest match score that counts toward the decision")
+    matches: list[MatchOut] = Field(description="every brand with any evidence, highest score first")
+    flags: list[FlagOut] = Field(description="listing-level observations")
+    review_item_id: str | None = Field(description="the review item created when the decision is review")
+    model_version: str = Field(description="the pipeline and model versions that made this result")
 
 
 class BatchOut(BaseModel):
