@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     max_image_pixels: int = 40_000_000
     max_mark_bytes: int = 10 * 1024 * 1024
     max_batch: int = 256
-    max_request_bytes: int = 200 * 1024 * 1024
+    max_request_bytes: int = 240 * 1024 * 1024  # 16 images of 10 MB, base64-encoded, and text
 
     review_lease_seconds: int = Field(default=600, ge=10)
     load_models: bool = Field(default=True, description="load the text and image models")
