@@ -12,7 +12,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 from api.errors import install_error_handlers, problem
 from api.metrics import INDEX_VECTORS, READY
-from api.routes import brands, keys, ops, review, screen
+from api.routes import appeals, brands, keys, ops, review, screen
 from screening.logging import configure_logging
 from screening.service import Service
 from screening.settings import Settings
@@ -64,7 +64,7 @@ def create_app(
                            "payload-too-large")
         return await call_next(request)
 
-    for router in (ops.router, keys.router, brands.router, screen.router, review.router):
+    for router in (ops.router, keys.router, brands.router, screen.router, review.router, appeals.router):
         app.include_router(router)
     Instrumentator(excluded_handlers=["/metrics"]).instrument(app).expose(
         app, include_in_schema=True, tags=["operations"]
@@ -81,6 +81,7 @@ def create_app(
                 READY.set(1 if service.ready.is_set() else 0)
                 for space, count in service.index.spaces().items():
                     INDEX_VECTORS.labels(space).set(count)
+                review.refresh_metrics(service)
         return response
 
     return app

@@ -169,7 +169,8 @@ class Screener:
                 session.flush()
                 self._link_brands(session, row_id, result.matches)
                 if result.decision is Decision.REVIEW:
-                    item = enqueue(session, row_id, listing.listing_id, self._priority(session, result))
+                    item = enqueue(session, row_id, listing.listing_id, self._priority(session, result),
+                                   listing=listing, result=result, settings=self.settings)
                     payload = {**payload, "review_item_id": item.id}
                     row.result = payload
                 session.flush()

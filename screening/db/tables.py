@@ -120,6 +120,8 @@ class ScreeningBrandRow(Base):
 
 
 class ReviewItemRow(Base):
+    """One unit of moderator work: a group of listings (or an appeal) decided once."""
+
     __tablename__ = "review_items"
     __table_args__ = (Index("ix_review_items_queue", "status", "priority"),)
 
@@ -136,17 +138,81 @@ class ReviewItemRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(40))
     decided_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Added by migration 0002 (review queue, issue 5).
+    kind: Mapped[str] = mapped_column(String(12), default="screening", server_default="screening")
+    group_key: Mapped[str | None] = mapped_column(String(80), index=True)
+    brand_id: Mapped[str | None] = mapped_column(String(40))
+    seller_id: Mapped[str | None] = mapped_column(String(200))
+    risk: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    factors: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    due_at: Mapped[datetime | None] = mapped_column()
+    required_reviews: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    excluded_moderator: Mapped[str | None] = mapped_column(String(40))
+    origin_item_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ReviewMemberRow(Base):
+    """A listing inside a review item; a decision applies to every member."""
+
+    __tablename__ = "review_members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("review_items.id", ondelete="CASCADE"), index=True)
+    screening_id: Mapped[str] = mapped_column(ForeignKey("screenings.id", ondelete="CASCADE"))
+    listing_id: Mapped[str] = mapped_column(String(200), index=True)
+    seller_id: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    title_key: Mapped[str | None] = mapped_column(String(80))
+    images: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReviewDecisionRow(Base):
+    """Each moderator's decision on an item (two on double-reviewed items)."""
+
+    __tablename__ = "review_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("review_items.id", ondelete="CASCADE"), index=True)
+    moderator_id: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ReviewLabelRow(Base):
+    """A labelled sample for calibration and training: one per decision and listing."""
+
+    __tablename__ = "review_labels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(String(40), index=True)
+    screening_id: Mapped[str] = mapped_column(String(40))
+    listing_id: Mapped[str] = mapped_column(String(200))
+    brand_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    seller_id: Mapped[str | None] = mapped_column(String(200))
+    moderator_id: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(30))
+    label: Mapped[int | None] = mapped_column(Integer)
+    risk: Mapped[float] = mapped_column(Float)
+    model_version: Mapped[str] = mapped_column(String(200))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ReviewEventRow(Base):
-    """Append-only audit log of everything that happens to review items."""
+    """Append-only audit log of everything that happens to review items (guarded by triggers)."""
 
     __tablename__ = "review_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     item_id: Mapped[str] = mapped_column(ForeignKey("review_items.id", ondelete="CASCADE"))
     actor: Mapped[str | None] = mapped_column(String(40))
-    action: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(default=utcnow)
 

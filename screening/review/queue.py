@@ -1,120 +1,123 @@
-"""The review queue: enqueue, claim with a lease, decide; every step audited.
+"""The review queue: claim with a lease, renew, release, decide; every step audited.
 
 Claiming is the one place where two moderators race. It runs in its own transaction:
 `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, `BEGIN IMMEDIATE` on SQLite (which
-serialises writers), so no item is ever leased to two callers.
+serialises writers), so no item is ever leased to two callers. The order is: overdue
+items first, then priority, then the nearest SLA deadline, then age.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from screening.db.engine import SQLITE_BEGIN_OPTION, is_sqlite
-from screening.db.tables import ReviewEventRow, ReviewItemRow
+from screening.db.tables import ReviewDecisionRow, ReviewItemRow
 from screening.errors import Conflict, InvalidInput, NotFound
-from screening.ids import new_id
 from screening.paging import page
+from screening.review import outcomes
+from screening.review.audit import audit
+from screening.review.intake import enqueue
+from screening.review.model import Kind, Outcome, Reason, Status, aware, now
+from screening.review.settings import review_settings
+
+__all__ = [
+    "Kind", "Outcome", "Reason", "Status", "claim", "decide", "effective_status", "enqueue", "get_item",
+    "list_items", "release", "renew",
+]
+
+_now = now
+_aware = aware
 
 
-class Outcome(StrEnum):
-    INFRINGING = "infringing"
-    NOT_INFRINGING = "not_infringing"
-    ESCALATE = "escalate"
-
-
-class Reason(StrEnum):
-    COUNTERFEIT = "counterfeit"
-    TRADEMARK_MISUSE = "trademark_misuse"
-    AUTHORIZED_SELLER = "authorized_seller"
-    GENERIC_USE = "generic_use"
-    OTHER = "other"
-
-
-class Status(StrEnum):
-    OPEN = "open"
-    CLAIMED = "claimed"
-    DECIDED = "decided"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
-def audit(session: Session, item_id: str, actor: str | None, action: str, **detail: Any) -> None:
-    session.add(ReviewEventRow(item_id=item_id, actor=actor, action=action, detail=detail))
-
-
-def enqueue(session: Session, screening_id: str, listing_id: str, priority: float) -> ReviewItemRow:
-    item = ReviewItemRow(
-        id=new_id("rvw"), screening_id=screening_id, listing_id=listing_id,
-        status=Status.OPEN.value, priority=round(priority, 6),
-    )
-    session.add(item)
-    session.flush()
-    audit(session, item.id, None, "enqueue", priority=item.priority)
-    return item
-
-
-def effective_status(item: ReviewItemRow, now: datetime | None = None) -> Status:
+def effective_status(item: ReviewItemRow, moment: datetime | None = None) -> Status:
     """A claim whose lease ran out counts as open again."""
-    lease = _aware(item.lease_expires_at)
-    if item.status == Status.CLAIMED and lease is not None and lease <= (now or _now()):
+    lease = aware(item.lease_expires_at)
+    if item.status == Status.CLAIMED and lease is not None and lease <= (moment or now()):
         return Status.OPEN
     return Status(item.status)
 
 
-def _claimable(now: datetime) -> Any:
+def _claimable(moment: datetime) -> Any:
     return or_(
         ReviewItemRow.status == Status.OPEN.value,
-        and_(ReviewItemRow.status == Status.CLAIMED.value, ReviewItemRow.lease_expires_at <= now),
+        and_(ReviewItemRow.status == Status.CLAIMED.value, ReviewItemRow.lease_expires_at <= moment),
     )
 
 
+def _eligible(moderator_id: str) -> Any:
+    """Not excluded (appeals: not the original decider) and not already decided by this moderator."""
+    already = exists().where(
+        ReviewDecisionRow.item_id == ReviewItemRow.id, ReviewDecisionRow.moderator_id == moderator_id
+    )
+    return and_(
+        or_(ReviewItemRow.excluded_moderator.is_(None), ReviewItemRow.excluded_moderator != moderator_id),
+        ~already,
+    )
+
+
+def queue_order(moment: datetime) -> tuple[Any, ...]:
+    overdue = case((and_(ReviewItemRow.due_at.is_not(None), ReviewItemRow.due_at <= moment), 0), else_=1)
+    return (overdue, ReviewItemRow.priority.desc(), ReviewItemRow.due_at, ReviewItemRow.created_at,
+            ReviewItemRow.id)
+
+
+def expire_leases(session: Session, moment: datetime) -> int:
+    """Return items whose lease ran out to the queue, logging an `expire` event for each."""
+    query = select(ReviewItemRow).where(
+        ReviewItemRow.status == Status.CLAIMED.value, ReviewItemRow.lease_expires_at <= moment
+    ).limit(500)
+    if not is_sqlite(session):
+        query = query.with_for_update(skip_locked=True)
+    expired = list(session.scalars(query))
+    for item in expired:
+        audit(session, item.id, item.claimed_by, "expire",
+              lease_expires_at=aware(item.lease_expires_at).isoformat())  # type: ignore[union-attr]
+        item.status, item.claimed_by, item.lease_expires_at = Status.OPEN.value, None, None
+    return len(expired)
+
+
 def claim(
-    sessions: sessionmaker[Session], moderator_id: str, lease_seconds: int
+    sessions: sessionmaker[Session], moderator_id: str, lease_seconds: int | None = None
 ) -> ReviewItemRow | None:
-    """Lease the highest-priority claimable item to the moderator, or None if none is left."""
+    """Lease the first claimable item to the moderator, or None if none is left for them."""
+    lease_seconds = lease_seconds or review_settings().lease_seconds
     with sessions() as session:
         session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
-        now = _now()
+        moment = now()
+        expire_leases(session, moment)
         query = (
             select(ReviewItemRow)
-            .where(_claimable(now))
-            .order_by(ReviewItemRow.priority.desc(), ReviewItemRow.created_at, ReviewItemRow.id)
+            .where(_claimable(moment), _eligible(moderator_id))
+            .order_by(*queue_order(moment))
             .limit(1)
         )
         if not is_sqlite(session):
-            query = query.with_for_update(skip_locked=True)
+            query = query.with_for_update(skip_locked=True, of=ReviewItemRow)
         item = session.scalar(query)
         if item is None:
-            session.rollback()
+            session.commit()  # keep the expiries
             return None
-        if item.status == Status.CLAIMED.value:
-            audit(session, item.id, item.claimed_by, "expire")
         item.status = Status.CLAIMED.value
         item.claimed_by = moderator_id
-        item.lease_expires_at = now + timedelta(seconds=lease_seconds)
+        item.lease_expires_at = moment + timedelta(seconds=lease_seconds)
         audit(session, item.id, moderator_id, "claim", lease_seconds=lease_seconds)
         session.commit()
         return item
 
 
-def _held_item(session: Session, item_id: str, moderator_id: str) -> ReviewItemRow:
-    item = session.get(ReviewItemRow, item_id, with_for_update=not is_sqlite(session))
+def get_item(session: Session, item_id: str, *, for_update: bool = False) -> ReviewItemRow:
+    item = session.get(ReviewItemRow, item_id, with_for_update=for_update and not is_sqlite(session))
     if item is None:
         raise NotFound(f"no review item {item_id!r}")
+    return item
+
+
+def _held_item(session: Session, item_id: str, moderator_id: str) -> ReviewItemRow:
+    item = get_item(session, item_id, for_update=True)
     status = effective_status(item)
     if status is Status.DECIDED:
         raise Conflict(f"review item {item_id} is already decided")
@@ -125,40 +128,87 @@ def _held_item(session: Session, item_id: str, moderator_id: str) -> ReviewItemR
     return item
 
 
+def renew(session: Session, item_id: str, moderator_id: str, lease_seconds: int | None = None) -> ReviewItemRow:
+    """Extend the caller's lease from now; 409 if the caller does not hold the item."""
+    settings = review_settings()
+    seconds = lease_seconds or settings.lease_seconds
+    if not 10 <= seconds <= settings.max_lease_seconds:
+        raise InvalidInput(f"lease_seconds must be between 10 and {settings.max_lease_seconds}")
+    item = _held_item(session, item_id, moderator_id)
+    item.lease_expires_at = now() + timedelta(seconds=seconds)
+    audit(session, item.id, moderator_id, "renew", lease_seconds=seconds)
+    session.flush()
+    return item
+
+
+def release(session: Session, item_id: str, moderator_id: str) -> ReviewItemRow:
+    """Hand a held item back to the queue undecided."""
+    item = _held_item(session, item_id, moderator_id)
+    item.status, item.claimed_by, item.lease_expires_at = Status.OPEN.value, None, None
+    audit(session, item.id, moderator_id, "release")
+    session.flush()
+    return item
+
+
 def decide(
     session: Session, item_id: str, moderator_id: str, outcome: str, reason: str, note: str | None
 ) -> ReviewItemRow:
-    """Record the holder's decision; refuses (409) an item the caller does not hold."""
+    """Record the holder's decision; refuses (409) an item the caller does not hold.
+
+    A double-reviewed item goes back to the queue after its first decision (for a different
+    moderator); the second decision closes it, as `escalate` when the two disagree.
+    """
     try:
         outcome_value, reason_value = Outcome(outcome), Reason(reason)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     item = _held_item(session, item_id, moderator_id)
+    moment = now()
+    previous = list(session.scalars(
+        select(ReviewDecisionRow).where(ReviewDecisionRow.item_id == item.id).order_by(ReviewDecisionRow.id)
+    ))
+    session.add(ReviewDecisionRow(item_id=item.id, moderator_id=moderator_id, outcome=outcome_value.value,
+                                  reason=reason_value.value, note=note, at=moment))
+    outcomes.record_labels(session, item, moderator_id, outcome_value, reason_value)
+    round_number = len(previous) + 1
+    audit(session, item.id, moderator_id, "decide", outcome=outcome_value.value, reason=reason_value.value,
+          review=round_number, of=item.required_reviews)
+    if round_number < item.required_reviews:
+        item.status, item.claimed_by, item.lease_expires_at = Status.OPEN.value, None, None
+        session.flush()
+        return item
+    final_outcome, final_reason = outcome_value, reason_value
+    if previous and any(p.outcome != outcome_value.value for p in previous):
+        final_outcome, final_reason = Outcome.ESCALATE, Reason.OTHER
+        note = f"double review disagreed ({previous[-1].outcome} vs {outcome_value.value}); {note or ''}".strip()
     item.status = Status.DECIDED.value
-    item.outcome = outcome_value.value
-    item.reason = reason_value.value
-    item.note = note
-    item.decided_by = moderator_id
-    item.decided_at = _now()
-    item.lease_expires_at = None
-    audit(session, item.id, moderator_id, "decide", outcome=item.outcome, reason=item.reason)
+    item.outcome, item.reason, item.note = final_outcome.value, final_reason.value, note
+    item.decided_by, item.decided_at, item.lease_expires_at = moderator_id, moment, None
+    session.flush()
+    outcomes.apply(session, item)
     session.flush()
     return item
 
 
+def count_decisions(session: Session, item_id: str) -> int:
+    return int(session.scalar(
+        select(func.count(ReviewDecisionRow.id)).where(ReviewDecisionRow.item_id == item_id)
+    ) or 0)
+
+
 def list_items(
-    session: Session, status: Status | None, limit: int, cursor: str | None
+    session: Session, status: Status | None, limit: int, cursor: str | None, kind: Kind | None = None
 ) -> tuple[list[ReviewItemRow], str | None]:
     query = select(ReviewItemRow).order_by(ReviewItemRow.id)
-    now = _now()
+    moment = now()
     if status is Status.OPEN:
-        query = query.where(_claimable(now))
+        query = query.where(_claimable(moment))
     elif status is Status.CLAIMED:
-        query = query.where(
-            ReviewItemRow.status == Status.CLAIMED.value, ReviewItemRow.lease_expires_at > now
-        )
+        query = query.where(ReviewItemRow.status == Status.CLAIMED.value, ReviewItemRow.lease_expires_at > moment)
     elif status is Status.DECIDED:
         query = query.where(ReviewItemRow.status == Status.DECIDED.value)
+    if kind is not None:
+        query = query.where(ReviewItemRow.kind == kind.value)
     if cursor:
         query = query.where(ReviewItemRow.id > cursor)
     return page(list(session.scalars(query.limit(limit + 1))), limit)
