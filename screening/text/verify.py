@@ -1,0 +1,197 @@
+"""The verifier: weigh a candidate's match against the listing's context.
+
+The score is a logistic function of a few readable features: how the brand was written
+(obfuscation is itself evidence of intent), how common the matched word is in ordinary
+language, whether the listing's product words fit what the brand sells, compatibility
+phrases ("case for ..."), counterfeit phrases, and the price against the brand's floor.
+Weights are set from first principles (see docs/text_model.md), not fitted to dev titles;
+`scripts/eval_text.py` reports how well the result reads as a probability.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from screening.text.candidates import Candidate
+from screening.text.lexicon import BrandInfo, Lexicon, to_usd
+from screening.text.normalize import Token
+from screening.text.phrases import (
+    CATEGORY_REACH,
+    RESALE_RE,
+    STYLE_WORDS,
+    UNRELATED_WORDS,
+    PhraseHit,
+    categories_of,
+    zipf,
+)
+from screening.types import Money
+
+# Base log-odds per generator: how strongly the spelling alone suggests deliberate use.
+METHOD_BASE = {
+    "exact": 0.0,
+    "disguised": 2.6,
+    "mask": 2.4,
+    "lookalike": 2.2,
+    "misspelling": 1.0,
+    "phonetic": 0.9,
+    "truncation": 0.6,
+    "code": 0.0,
+    "initial": -0.6,
+    "cjk": 0.2,
+    "cjk_homophone": 1.6,
+    "encoder": 0.6,
+}
+KIND_ADJUST = {"line": 0.6, "code": 0.6, "derived": 0.0, "monogram": -1.2, "pinyin": 0.4}
+W_CATEGORY = 0.8
+W_OFF_CATEGORY = -2.2
+W_STYLE = -1.6
+W_COMPAT = -4.5
+W_PHRASE = 2.6
+W_COMMON = -0.8
+W_LINE_COMMON = -1.5
+W_RESALE = -2.5
+W_LINE_NOUN = 1.2
+W_ORDINARY_LINE = -0.8
+GENDER_WORDS = frozenset(["women", "womens", "men", "mens", "ladies", "unisex", "kids", "girls", "boys"])
+W_SUPPORT = 0.6
+
+
+@dataclass(frozen=True)
+class Context:
+    """Listing-level context, computed once per listing."""
+
+    categories: frozenset[str]
+    unrelated: bool
+    phrases: tuple[PhraseHit, ...]
+    price_usd: float | None
+    folded_text: str
+    words: tuple[str, ...]
+    resale: bool = False
+    compat_ends: tuple[int, ...] = ()
+
+
+def listing_context(
+    folded_text: str, toks: list[Token], phrases: list[PhraseHit], price: Money | None
+) -> Context:
+    words = tuple(t.plain for t in toks)
+    cats: set[str] = set()
+    for w in words:
+        cats |= categories_of(w)
+    for tok in toks:  # CJK product words appear inside longer runs
+        if tok.is_cjk:
+            for n in (1, 2, 3):
+                cats |= categories_of(tok.raw[-n:])
+    unrelated = any(w in UNRELATED_WORDS for w in words) or any(
+        tok.is_cjk and any(u in tok.raw for u in UNRELATED_WORDS if not u.isascii())
+        for tok in toks
+    )
+    usd = None
+    if price is not None and price.amount > 0:
+        usd = to_usd(price.amount, price.currency)
+    resale = bool(RESALE_RE.search(folded_text))
+    return Context(frozenset(cats), unrelated, tuple(phrases), usd, folded_text, words, resale)
+
+
+def _commonness(cand: Candidate) -> float:
+    if cand.method in ("exact", "code", "initial", "cjk") or cand.key.kind == "line":
+        if cand.key.kind in ("code", "derived", "monogram") and cand.method == "code":
+            return 0.0  # codes are judged by their context, not as words
+        return cand.key.commonness
+    if cand.method == "disguised":
+        return 0.0
+    return zipf("".join(ch for ch in cand.seen.lower() if ch.isalnum()))
+
+
+def price_feature(price_usd: float | None, floor: float | None) -> float:
+    """Positive when the price is far below the brand's floor, negative when plausible."""
+    if price_usd is None or floor is None or floor <= 0:
+        return 0.0
+    ratio = price_usd / floor
+    return max(-2.8, min(1.6, 1.6 - 3.2 * (ratio - 0.5)))
+
+
+def _names_product(ctx: Context, end: int, category: str) -> bool:
+    """Whether the words right after a line name are a product noun of its category."""
+    words = [w.strip(".,'") for w in ctx.folded_text[end:].split()[:4]]
+    words = [w for w in words if w not in GENDER_WORDS and not w.endswith("'s")]
+    return any(category in categories_of(w) for w in words[:2])
+
+
+@dataclass(frozen=True)
+class Verdict:
+    score: float
+    logit: float
+    notes: tuple[str, ...]
+
+
+def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -> Verdict:
+    """Calibrated probability that `cand` is the brand used as a brand in a risky listing.
+
+    `support` says another, separate cue in the listing names the same brand.
+    """
+    info: BrandInfo = lex.brands[cand.brand_id]
+    notes: list[str] = []
+    logit = METHOD_BASE.get(cand.method, 0.0) + KIND_ADJUST.get(cand.key.kind, 0.0)
+    if cand.method == "encoder":
+        logit += 6.0 * (cand.similarity - 0.85)
+    elif cand.method in ("misspelling", "phonetic"):
+        logit += 4.0 * (cand.similarity - 0.8)
+    elif cand.method == "truncation":
+        logit += 2.0 * (cand.similarity - 0.6)
+    common = _commonness(cand)
+    weight = W_LINE_COMMON if cand.key.kind == "line" else W_COMMON
+    floor_common = 2.0 if cand.key.kind == "line" else 3.0
+    if common > floor_common:
+        logit += weight * (common - floor_common)
+        notes.append("also an ordinary word")
+    reach = CATEGORY_REACH.get(info.category or "", frozenset({info.category or ""}))
+    in_reach = ctx.categories & reach
+    weak_identity = cand.method in ("code", "initial") or cand.key.kind == "line"
+    if ctx.resale:
+        logit += W_RESALE
+        notes.append("resale wording")
+    if cand.key.kind == "line" and len(cand.key.words) == 1 and common >= 3.0 and not support:
+        logit += W_ORDINARY_LINE
+    names_product = bool(
+        cand.key.kind == "line" and info.category
+        and _names_product(ctx, cand.end, info.category))
+    if support:
+        logit += W_SUPPORT
+        notes.append("other cues name the same brand")
+    if names_product:
+        logit += W_LINE_NOUN
+        notes.append("used as a product name")
+    elif in_reach and not ctx.unrelated:
+        core = info.category in in_reach
+        if core or not weak_identity:  # codes and lines identify only in the core category
+            logit += W_CATEGORY
+            notes.append("product fits the brand")
+    elif in_reach:
+        notes.append("mixed product words")
+    elif ctx.unrelated or ctx.categories:
+        logit += W_OFF_CATEGORY
+        notes.append("product unrelated to the brand")
+    if cand.method in ("code", "initial"):
+        logit += 0.3 * (info.prior - 2.5)
+    after = ctx.folded_text[cand.end :].split()[:1]
+    if after and after[0].strip(".,") in STYLE_WORDS:
+        logit += W_STYLE
+        notes.append(f"'{after[0]}' describes a style")
+    if any(end <= cand.start for end in ctx.compat_ends):
+        logit += W_COMPAT
+        notes.append("compatibility wording")
+    if ctx.phrases:
+        logit += W_PHRASE
+        notes.append("counterfeit phrase in listing")
+    price = price_feature(ctx.price_usd, info.floor_usd)
+    if weak_identity and price > 0:
+        price /= 2
+    if ctx.resale and price > 0:
+        price = 0.0  # floors are for new goods; second-hand sells below them
+    logit += price
+    if price > 0.3:
+        notes.append("price far below the brand's floor")
+    elif price < -0.3:
+        notes.append("price plausible for the brand")
+    return Verdict(1.0 / (1.0 + math.exp(-logit)), logit, tuple(notes))
