@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
 from screening.db.tables import ReviewEventRow, ReviewItemRow, ReviewLabelRow
@@ -226,7 +226,7 @@ def test_audit_log_is_append_only_and_exported(client: TestClient, setup: dict[s
     with pytest.raises(DBAPIError), sessions(client)() as session, session.begin():
         session.execute(update(ReviewEventRow).values(action="tampered"))
     with pytest.raises(DBAPIError), sessions(client)() as session, session.begin():
-        session.execute(ReviewEventRow.__table__.delete())
+        session.execute(delete(ReviewEventRow))
 
 
 def test_metrics_expose_queue_gauges(client: TestClient, setup: dict[str, Any]) -> None:
