@@ -40,6 +40,7 @@ def migrate() -> None:
     from screening.db.migrate import upgrade
 
     settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.resolved_database_url)
     err.print(f"migrated {settings.resolved_database_url.split('@')[-1]}")
 

@@ -75,3 +75,17 @@ def test_cli_keys_create_and_index_rebuild(settings: Settings, monkeypatch: obje
     assert refused.exit_code == 2
     rebuilt = runner.invoke(cli, ["index", "rebuild"], env=env)
     assert rebuilt.exit_code == 0, rebuilt.output
+
+
+def test_cli_migrate_and_demo_on_a_new_data_dir(settings: Settings) -> None:
+    """The quick start's first steps work where the data directory does not exist yet."""
+    env = {"SCREENING_DATA_DIR": str(settings.data_dir / "new" / "dir")}
+    if settings.database_url:
+        env["SCREENING_DATABASE_URL"] = settings.database_url
+    runner = CliRunner()
+    migrated = runner.invoke(cli, ["migrate"], env=env)
+    assert migrated.exit_code == 0, migrated.output
+    loaded = runner.invoke(cli, ["demo"], env=env)
+    assert loaded.exit_code == 0, loaded.output
+    again = runner.invoke(cli, ["demo"], env=env)
+    assert again.exit_code == 0, again.output
