@@ -12,7 +12,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 from api.errors import install_error_handlers, problem
 from api.metrics import INDEX_VECTORS, READY
-from api.routes import appeals, brands, keys, ops, review, screen
+from api.routes import appeals, brands, console, keys, ops, review, screen
 from screening.logging import configure_logging
 from screening.service import Service
 from screening.settings import Settings
@@ -66,6 +66,7 @@ def create_app(
 
     for router in (ops.router, keys.router, brands.router, screen.router, review.router, appeals.router):
         app.include_router(router)
+    console.install(app)
     Instrumentator(excluded_handlers=["/metrics"]).instrument(app).expose(
         app, include_in_schema=True, tags=["operations"]
     )

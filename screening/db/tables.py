@@ -217,6 +217,19 @@ class ReviewEventRow(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ConsoleSessionRow(Base):
+    """A moderator console sign-in; the cookie holds the token, the table only its hash."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(40), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class IndexVectorRow(Base):
     """A vector of the brand-similarity index. The database is the truth; FAISS is derived."""
 

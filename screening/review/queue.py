@@ -26,7 +26,7 @@ from screening.review.settings import review_settings
 
 __all__ = [
     "Kind", "Outcome", "Reason", "Status", "claim", "decide", "effective_status", "enqueue", "get_item",
-    "list_items", "release", "renew",
+    "held_by", "list_items", "release", "renew", "upcoming",
 ]
 
 _now = now
@@ -212,3 +212,21 @@ def list_items(
     if cursor:
         query = query.where(ReviewItemRow.id > cursor)
     return page(list(session.scalars(query.limit(limit + 1))), limit)
+
+
+def upcoming(session: Session, limit: int = 10) -> list[ReviewItemRow]:
+    """The next claimable items in claim order (what the queue will hand out next)."""
+    moment = now()
+    return list(session.scalars(
+        select(ReviewItemRow).where(_claimable(moment)).order_by(*queue_order(moment)).limit(limit)
+    ))
+
+
+def held_by(session: Session, moderator_id: str) -> list[ReviewItemRow]:
+    """Items the moderator holds under a live lease, the soonest to expire first."""
+    return list(session.scalars(
+        select(ReviewItemRow).where(
+            ReviewItemRow.status == Status.CLAIMED.value, ReviewItemRow.claimed_by == moderator_id,
+            ReviewItemRow.lease_expires_at > now(),
+        ).order_by(ReviewItemRow.lease_expires_at)
+    ))
