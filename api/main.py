@@ -75,15 +75,14 @@ def create_app(
     async def count_results(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        response = await call_next(request)
-        if request.url.path == "/metrics":
+        if request.url.path == "/metrics":  # refresh the gauges before they are rendered
             service: Service | None = getattr(request.app.state, "service", None)
             if service is not None:
                 READY.set(1 if service.ready.is_set() else 0)
                 for space, count in service.index.spaces().items():
                     INDEX_VECTORS.labels(space).set(count)
                 review.refresh_metrics(service)
-        return response
+        return await call_next(request)
 
     return app
 

@@ -60,6 +60,7 @@ def test_metrics_count_decisions(client: TestClient, admin: dict[str, str]) -> N
     text = client.get("/metrics").text
     assert 'screening_results_total{decision="block"}' in text
     assert "http_request_duration_seconds" in text
+    assert "screening_ready 1.0" in text  # gauges are fresh on the first scrape
 
 
 def test_cli_keys_create_and_index_rebuild(settings: Settings, monkeypatch: object) -> None:
