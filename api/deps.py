@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, Security
+from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
@@ -75,4 +75,6 @@ def get_screener(service: ServiceDep) -> Screener:
 ScreenerDep = Annotated[Screener, Depends(get_screener)]
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")]
 CursorQuery = Annotated[str | None, Query(max_length=100, description="next_cursor of the previous page")]
+BrandIdPath = Annotated[str, Path(max_length=100, description="the brand's id")]
+MarkIdPath = Annotated[str, Path(max_length=100, description="the reference mark's id")]
 DEFAULT_PAGE = DEFAULT_LIMIT

@@ -57,14 +57,26 @@ class BrandPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    aliases: list[str] | None = Field(default=None, max_length=500)
-    product_lines: list[str] | None = Field(default=None, max_length=500)
-    category: str | None = Field(default=None, max_length=100)
-    price_floor: MoneySpec | None = None
-    authorized_sellers: list[str] | None = Field(default=None, max_length=10_000)
-    review_threshold: float | None = Field(default=None, ge=0, le=1)
-    block_threshold: float | None = Field(default=None, ge=0, le=1)
+    name: str | None = Field(default=None, min_length=1, max_length=200, description="the brand's name")
+    aliases: list[str] | None = Field(
+        default=None, max_length=500, description="other names, codes and names in other scripts"
+    )
+    product_lines: list[str] | None = Field(
+        default=None, max_length=500, description="product-line names that point to the brand"
+    )
+    category: str | None = Field(default=None, max_length=100, description="main product category")
+    price_floor: MoneySpec | None = Field(
+        default=None, description="the lowest price a genuine product sells for"
+    )
+    authorized_sellers: list[str] | None = Field(
+        default=None, max_length=10_000, description="seller ids never blocked for this brand"
+    )
+    review_threshold: float | None = Field(
+        default=None, ge=0, le=1, description="score from which a listing goes to review (default from settings)"
+    )
+    block_threshold: float | None = Field(
+        default=None, ge=0, le=1, description="score from which a listing is blocked (default from settings)"
+    )
 
     @field_validator("name")
     @classmethod
@@ -85,7 +97,7 @@ class BrandPatch(BaseModel):
 class BrandSpec(BrandPatch):
     """A new brand; only `name` is required."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, description="the brand's name")
 
 
 def to_profile(row: BrandRow) -> BrandProfile:

@@ -7,7 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
 from sqlalchemy import select
 
-from api.deps import BrandManagerDep, CursorQuery, LimitQuery, ServiceDep, SessionDep
+from api.deps import (
+    BrandIdPath,
+    BrandManagerDep,
+    CursorQuery,
+    LimitQuery,
+    MarkIdPath,
+    ServiceDep,
+    SessionDep,
+)
 from api.schemas.brands import (
     BrandCreate,
     BrandPublic,
@@ -51,13 +59,14 @@ def list_brands(
 
 
 @router.get("/{brand_id}", response_model=BrandPublic)
-def get_brand(brand_id: str, principal: BrandManagerDep, session: SessionDep) -> BrandPublic:
+def get_brand(brand_id: BrandIdPath, principal: BrandManagerDep, session: SessionDep) -> BrandPublic:
+    """One brand, if this key may see it."""
     return BrandPublic.of(brand_service.get_brand(session, brand_id, principal))
 
 
 @router.patch("/{brand_id}", response_model=BrandPublic)
 def update_brand(
-    brand_id: str, body: BrandUpdate, principal: BrandManagerDep, session: SessionDep,
+    brand_id: BrandIdPath, body: BrandUpdate, principal: BrandManagerDep, session: SessionDep,
     service: ServiceDep,
 ) -> BrandPublic:
     """Change some fields of a brand; absent fields stay as they are."""
@@ -69,7 +78,7 @@ def update_brand(
 
 @router.post("/{brand_id}/marks", status_code=status.HTTP_201_CREATED, response_model=MarkPublic)
 async def add_mark(
-    brand_id: str,
+    brand_id: BrandIdPath,
     principal: BrandManagerDep,
     session: SessionDep,
     service: ServiceDep,
@@ -91,25 +100,27 @@ async def add_mark(
 
 @router.get("/{brand_id}/marks", response_model=MarksPublic)
 def list_marks(
-    brand_id: str, principal: BrandManagerDep, session: SessionDep, limit: LimitQuery = 100,
+    brand_id: BrandIdPath, principal: BrandManagerDep, session: SessionDep, limit: LimitQuery = 100,
     cursor: CursorQuery = None,
 ) -> MarksPublic:
+    """The brand's reference marks, oldest first."""
     rows, next_cursor = brand_service.list_marks(session, brand_id, principal, limit, cursor)
     return MarksPublic(items=[MarkPublic.of(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.delete("/{brand_id}/marks/{mark_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_mark(
-    brand_id: str, mark_id: str, principal: BrandManagerDep, session: SessionDep,
+    brand_id: BrandIdPath, mark_id: MarkIdPath, principal: BrandManagerDep, session: SessionDep,
     service: ServiceDep,
 ) -> Response:
+    """Remove a reference mark; it stops matching at once."""
     mark_service.delete_mark(session, brand_id, mark_id, principal, service.index)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{brand_id}/listings", response_model=MatchedListings)
 def matched_listings(
-    brand_id: str, principal: BrandManagerDep, session: SessionDep, limit: LimitQuery = 100,
+    brand_id: BrandIdPath, principal: BrandManagerDep, session: SessionDep, limit: LimitQuery = 100,
     cursor: CursorQuery = None,
 ) -> MatchedListings:
     """Screened listings that matched this brand, newest screening ids last."""

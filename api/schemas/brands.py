@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from screening.brands import BrandPatch, BrandSpec, MoneySpec
 from screening.db.tables import BrandRow, MarkRow
@@ -14,17 +14,19 @@ BrandUpdate = BrandPatch
 
 
 class BrandPublic(BaseModel):
-    id: str
-    name: str
-    aliases: list[str]
-    product_lines: list[str]
-    category: str | None
-    price_floor: MoneySpec | None
-    authorized_sellers: list[str]
-    review_threshold: float | None
-    block_threshold: float | None
-    created_at: datetime
-    updated_at: datetime
+    """A brand as its owner registered it."""
+
+    id: str = Field(description="the brand's id")
+    name: str = Field(description="the brand's name")
+    aliases: list[str] = Field(description="other names, codes and names in other scripts")
+    product_lines: list[str] = Field(description="product-line names")
+    category: str | None = Field(description="main product category")
+    price_floor: MoneySpec | None = Field(description="the lowest price a genuine product sells for")
+    authorized_sellers: list[str] = Field(description="seller ids never blocked for this brand")
+    review_threshold: float | None = Field(description="the brand's review threshold, if it sets one")
+    block_threshold: float | None = Field(description="the brand's block threshold, if it sets one")
+    created_at: datetime = Field(description="when the brand was registered (UTC)")
+    updated_at: datetime = Field(description="when the brand last changed (UTC)")
 
     @classmethod
     def of(cls, row: BrandRow) -> BrandPublic:
@@ -42,21 +44,25 @@ class BrandPublic(BaseModel):
 
 
 class BrandsPublic(BaseModel):
-    items: list[BrandPublic]
-    next_cursor: str | None
+    """A page of brands."""
+
+    items: list[BrandPublic] = Field(description="this page")
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
 
 
 class MarkPublic(BaseModel):
-    id: str
-    brand_id: str
-    kind: str
-    sha256: str
-    media_type: str
-    filename: str | None
-    size_bytes: int
-    width: int
-    height: int
-    created_at: datetime
+    """A stored reference mark."""
+
+    id: str = Field(description="the mark's id")
+    brand_id: str = Field(description="the brand it belongs to")
+    kind: str = Field(description="logo, product_photo or wordmark_image")
+    sha256: str = Field(description="digest of the file as uploaded (files are stored by it)")
+    media_type: str = Field(description="image/png, image/jpeg, image/webp or image/svg+xml")
+    filename: str | None = Field(description="the uploaded file's name")
+    size_bytes: int = Field(description="size of the uploaded file")
+    width: int = Field(description="pixel width as decoded (SVG: as rendered)")
+    height: int = Field(description="pixel height as decoded (SVG: as rendered)")
+    created_at: datetime = Field(description="when the mark was added (UTC)")
 
     @classmethod
     def of(cls, row: MarkRow) -> MarkPublic:
@@ -68,22 +74,26 @@ class MarkPublic(BaseModel):
 
 
 class MarksPublic(BaseModel):
-    items: list[MarkPublic]
-    next_cursor: str | None
+    """A page of reference marks."""
+
+    items: list[MarkPublic] = Field(description="this page")
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
 
 
 class MatchedListing(BaseModel):
     """A screened listing that matched the brand."""
 
-    screening_id: str
-    listing_id: str
-    seller_id: str | None
-    title: str
-    decision: str
-    score: float
-    created_at: datetime
+    screening_id: str = Field(description="the stored screening result")
+    listing_id: str = Field(description="the marketplace's listing id")
+    seller_id: str | None = Field(description="the seller, when the listing flow sent one")
+    title: str = Field(description="the listing title")
+    decision: str = Field(description="allow, review or block")
+    score: float = Field(description="this brand's fused match score")
+    created_at: datetime = Field(description="when the listing was screened (UTC)")
 
 
 class MatchedListings(BaseModel):
-    items: list[MatchedListing]
-    next_cursor: str | None
+    """A page of matched listings."""
+
+    items: list[MatchedListing] = Field(description="this page")
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class Problem(BaseModel):
     """RFC 9457 problem details."""
 
-    type: str
-    title: str
-    status: int
-    detail: str
+    type: str = Field(description="a URI naming the kind of problem")
+    title: str = Field(description="a short summary of the kind of problem")
+    status: int = Field(description="the HTTP status code")
+    detail: str = Field(description="what went wrong with this request and how to fix it")
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {

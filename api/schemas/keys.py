@@ -10,13 +10,15 @@ from screening.types import Role
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Role
-    brand_ids: list[str] = Field(default_factory=list, max_length=1000)
-    name: str | None = Field(default=None, max_length=200)
+    role: Role = Field(description="listing-flow, moderator, brand-owner or admin")
+    brand_ids: list[str] = Field(
+        default_factory=list, max_length=1000, description="the brands a brand-owner key may manage"
+    )
+    name: str | None = Field(default=None, max_length=200, description="a label for the key")
 
 
 class KeyCreated(BaseModel):
-    id: str
+    id: str = Field(description="the key's id (not secret)")
     key: str = Field(description="the secret; shown once, only its hash is stored")
-    role: Role
-    brand_ids: list[str]
+    role: Role = Field(description="the key's role")
+    brand_ids: list[str] = Field(description="the brands a brand-owner key may manage")

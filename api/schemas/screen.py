@@ -64,7 +64,7 @@ class ListingIn(BaseModel):
 class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    listings: list[ListingIn] = Field(min_length=1, max_length=256)
+    listings: list[ListingIn] = Field(min_length=1, max_length=256, description="1 to 256 listings")
 
 
 class EvidenceOut(BaseModel):
@@ -79,7 +79,7 @@ class EvidenceOut(BaseModel):
 
 
 class MatchOut(BaseModel):
-    brand_id: str
+    brand_id: str = Field(description="the matched brand's id")
     brand: str = Field(description="the brand's name")
     score: float = Field(ge=0, le=1, description="fused probability that the listing infringes this brand")
     authorized_seller: bool = Field(default=False, description="the seller is authorized for this brand")
@@ -88,13 +88,13 @@ class MatchOut(BaseModel):
 
 class FlagOut(BaseModel):
     code: str = Field(description="e.g. counterfeit_phrase")
-    detail: str
-    field: str | None = None
-    span: list[int] | None = None
+    detail: str = Field(description="what was seen, quoted")
+    field: str | None = Field(default=None, description="title or description")
+    span: list[int] | None = Field(default=None, description="[start, end) character offsets into the field")
 
 
 class ScreeningOut(BaseModel):
-    listing_id: str
+    listing_id: str = Field(description="the listing id as sent")
     decision: Decision = Field(description="allow, review or block")
     risk: float = Field(ge=0, le=1, description="the strongest match score that counts toward the decision")
     matches: list[MatchOut] = Field(description="every brand with any evidence, highest score first")
@@ -104,4 +104,4 @@ class ScreeningOut(BaseModel):
 
 
 class BatchOut(BaseModel):
-    results: list[ScreeningOut]
+    results: list[ScreeningOut] = Field(description="one result per listing, in the order sent")
