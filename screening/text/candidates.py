@@ -29,6 +29,8 @@ from screening.text.lexicon import BrandKey, Lexicon
 from screening.text.normalize import MASK_CHARS, Folded, Token, is_cjk
 from screening.text.phrases import zipf
 
+# A window whose word is this common (zipf) is read as that word, not as a misspelt brand.
+ORDINARY_ZIPF = 2.4
 INITIAL_NOUNS = frozenset({"belt", "buckle", "logo", "monogram", "clasp"})
 _DOUBLE_RE = re.compile(r"(?:\bdouble\s+|双)([a-z])\b", re.IGNORECASE)
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
@@ -179,7 +181,7 @@ class CandidateGenerator:
         if len(win.plain) < 4:
             return out
         word_z = zipf(win.plain) if not win.spacing else min(zipf(t.plain) for t in win.tokens)
-        ordinary = not disguises and word_z >= 3.0
+        ordinary = not disguises and word_z >= ORDINARY_ZIPF
         aligned = len(win.tokens)  # multi-token windows only match keys word by word
         for text in {win.plain, win.leet}:
             for key in self.lex.by_skeleton.get(skeleton(text), []):
@@ -207,7 +209,7 @@ class CandidateGenerator:
         return out
 
     def _fuzzy_words(self, win: Window, emit: Emit) -> None:
-        """Multi-word names misspelt word by word: 'Michale Kors'."""
+        """Multi-word names misspelt word by word: 'Stela Marino' for 'Stella Marina'."""
         parts = [t.leet for t in win.tokens]
         if any(len(p) < 2 for p in parts):
             return
@@ -225,7 +227,7 @@ class CandidateGenerator:
                 return
 
     def _phonetic_words(self, win: Window, emit: Emit) -> None:
-        """Multi-word names spelled by ear word by word: 'Kelvin Klein', 'Ralf Loren'."""
+        """Multi-word names spelled by ear word by word: 'Jon Dowe' for 'John Doe'."""
         parts = [t.plain for t in win.tokens]
         if any(len(p) < 2 for p in parts):
             return
@@ -291,14 +293,14 @@ class CandidateGenerator:
         for key in self.prefixes.get(text, []):
             coverage = len(text) / len(key.compact)
             if len(key.words) == 1 or len(parts) == 1:
-                # one token cut from the first word: 'Balenci', 'Botteg'
+                # one token cut from the first word: 'Marinel' for 'Marinella'
                 first = key.words[0]
                 if win.spacing or len(text) < 4 or len(text) >= len(first) + 1:
                     continue
                 if len(text) < 0.5 * len(first) or (len(key.words) > 1 and len(text) < 5):
                     continue
             else:
-                # whole leading words, then the start of the next: 'Louis V', 'Stone Is'
+                # whole leading words, then the start of the next: 'Stella M', 'Blue Ri' for 'Blue River'
                 lead = parts[:-1]
                 if tuple(lead) != key.words[: len(lead)] or len(lead) >= len(key.words):
                     continue

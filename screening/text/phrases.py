@@ -111,20 +111,51 @@ CATEGORY_REACH: dict[str, frozenset[str]] = {
     "home": frozenset({"home"}),
 }
 
-# Nouns that say the product is something no fashion/electronics brand page would sell.
+# Product nouns of marketplace departments that no fashion, beauty, watch or consumer-
+# electronics brand in a catalogue sells (a generic department taxonomy: home and decor,
+# kitchen, toys and games, books and stationery, arts and crafts, party, food and
+# supplements, garden, pets, tools and hardware, vehicles and parts). Written from the
+# taxonomy, not from the dev titles; a brand mention among these words is rarely the brand.
 UNRELATED_WORDS = word_set(
-    "poster print canvas art museum magnet sticker stickers candle pillow cushion game "
-    "cards board toy toys plush figurine kit model decoy flag map lamp light antenna "
-    "relay module washers washer filter generator seeds lawn mats mat floor seat cover "
-    "bus car truck slicer corer cutter kitchen pan tool tools book guide exam greeting "
-    "mug balloons patch shell shells specimen candy almonds oil softgels capsules "
-    "supplement trophy award cup puzzle pieces jigsaw projector cable battery batteries "
-    "beads strand costume bicycle bike curtains panels diaper crab keychain souvenir "
-    "decor wall typography verse bible court reading clip claw fridge 玩具 摆件 种子 奖杯 水果 冰箱贴 "
-    "抱枕 公仔 发夹 老花镜"
+    # home and decor
+    "poster posters painting wallpaper tapestry decor decoration "
+    "ornament figurine statue sculpture vase candle candles pillow pillowcase cushion "
+    "blanket duvet quilt curtain curtains rug carpet doormat mat mats lamp lampshade chandelier "
+    "magnet magnets sticker stickers decal decals clock shelf hook hooks towel "
+    # kitchen and dining
+    "kitchen slicer corer peeler grater cutter knife spatula pan pot skillet wok kettle "
+    "teapot mug mugs plate plates bowl bowls tray cutlery chopsticks apron oven baking "
+    # toys, games, party
+    "toy toys plush doll dolls puzzle jigsaw game games boardgame lego blocks bricks "
+    "diecast kite balloon balloons confetti pinata cosplay favors "
+    # books, stationery, learning, cards
+    "books novel textbook guide workbook notebook journal planner calendar exam "
+    "flashcards cards greeting postcard stationery bookmark "
+    # arts and crafts, collectibles
+    "yarn fabric sewing embroidery patch patches beads bead stamp stamps "
+    "trophy medal award plaque souvenir flag flags banner map maps specimen fossil "
+    "shells seashell "
+    # food, drink, supplements
+    "candy chocolate snack snacks cookies coffee tea almonds nuts fruit fruits vegetable "
+    "vegetables spice honey sauce softgels capsules tablets supplement supplements protein "
+    # garden and outdoor
+    "seeds seed plant plants lawn garden fertilizer planter pot soil hose sprinkler "
+    "decoy decoys tent "
+    # pets
+    "pet pets dog dogs cat cats leash aquarium birdcage litter "
+    # tools, hardware, electrical parts
+    "tool tools drill screwdriver wrench hammer pliers screw screws bolt bolts nut washer "
+    "washers nail nails hinge relay module resistor capacitor sensor antenna wire wiring "
+    "generator filter pump valve gasket bearing "
+    # vehicles and parts
+    "car cars truck trucks bus van vehicle bicycle bike scooter motorcycle tire tires "
+    "wiper bumper dashboard seat "
+    # Chinese: toys, decor, food, garden, tools
+    "玩具 毛绒 公仔 摆件 装饰画 海报 贴纸 冰箱贴 抱枕 靠垫 地毯 窗帘 种子 花盆 水果 蔬菜 "
+    "零食 茶叶 奖杯 奖牌 文具 课本 工具 螺丝 汽车 自行车 宠物 猫砂 狗粮"
 )
 
-# Words that make a nearby brand word descriptive ("Tiffany style lamp") rather than a mark.
+# Words that make a nearby brand word descriptive ("<brand> style <noun>") rather than a mark.
 STYLE_WORDS = frozenset({"style", "styled", "inspired", "type", "like"})
 
 

@@ -11,13 +11,14 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.text_encoder import CharEncoder
+from models.text_encoder import DEFAULT_DIR, CharEncoder
 from screening.index.brand_index import BrandIndex
 from screening.text.candidates import Candidate, CandidateGenerator, merge_spaced
 from screening.text.encoder_candidates import embeddable_keys, encoder_candidates
 from screening.text.lexicon import Lexicon, compile_catalogue
 from screening.text.normalize import Folded, fold, tokens
 from screening.text.phrases import compat_scopes, counterfeit_phrases
+from screening.settings import Settings
 from screening.text.verify import Context, listing_context, verify
 from screening.types import (
     BrandProfile,
@@ -200,3 +201,13 @@ def _detail(cand: Candidate, lex: Lexicon, notes: tuple[str, ...]) -> str:
 def encode_keys(encoder: CharEncoder, texts: list[str]) -> np.ndarray:
     """Embed brand key texts (exposed for training and evaluation scripts)."""
     return encoder.encode([fold(t).text for t in texts])
+
+
+def text_signal(settings: Settings) -> TextSignal:
+    """The service's text signal: rules plus the shipped encoder when models load and the
+    weights are present, rules alone otherwise (the exact-name path always works)."""
+    if settings.load_models and (DEFAULT_DIR / "model.safetensors").is_file():
+        return TextSignal.load()
+    if settings.load_models:
+        log.warning("text.encoder_missing", path=str(DEFAULT_DIR))
+    return TextSignal(None)

@@ -55,6 +55,7 @@ W_LINE_NOUN = 1.2
 W_ORDINARY_LINE = -0.8
 GENDER_WORDS = frozenset(["women", "womens", "men", "mens", "ladies", "unisex", "kids", "girls", "boys"])
 W_SUPPORT = 0.6
+W_EXACT_NAME = 0.5  # the brand's own name, written plainly, by a seller not known to be authorized
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,8 @@ def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -
     info: BrandInfo = lex.brands[cand.brand_id]
     notes: list[str] = []
     logit = METHOD_BASE.get(cand.method, 0.0) + KIND_ADJUST.get(cand.key.kind, 0.0)
+    if cand.method == "exact" and cand.key.kind in ("name", "alias"):
+        logit += W_EXACT_NAME
     if cand.method == "encoder":
         logit += 6.0 * (cand.similarity - 0.85)
     elif cand.method in ("misspelling", "phonetic"):
@@ -169,7 +172,7 @@ def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -
             notes.append("product fits the brand")
     elif in_reach:
         notes.append("mixed product words")
-    elif ctx.unrelated or ctx.categories:
+    elif info.category and (ctx.unrelated or ctx.categories):
         logit += W_OFF_CATEGORY
         notes.append("product unrelated to the brand")
     if cand.method in ("code", "initial"):

@@ -80,7 +80,7 @@ def test_claim_decide_follows_the_contract(client: TestClient, setup: dict[str, 
     assert claimed.status_code == 200, claimed.text
     item = claimed.json()
     assert item["id"] == result["review_item_id"] and item["status"] == "claimed"
-    assert item["due_at"] and item["factors"]["risk"] == pytest.approx(0.9)
+    assert item["due_at"] and item["factors"]["risk"] == pytest.approx(result["risk"])
     assert item["members"][0]["listing_id"] == "L-1" and item["screening"]["decision"] == "review"
     assert client.post("/v1/review/claim", headers=setup["mod2"]).status_code == 204
     assert decide(client, setup["mod2"], item["id"]).status_code == 409  # held by another
