@@ -84,6 +84,13 @@ class Outcome:
     score: float
     brand: str | None  # top brand name, None when nothing matched
     detail: str = ""
+    decision: str | None = None  # the service's decision when screened through the API
+
+    def flagged(self, threshold: float = FLAG_THRESHOLD) -> bool:
+        """Review or block (API), or the signal's top score at the threshold (in process)."""
+        if self.decision is not None:
+            return self.decision in ("review", "block")
+        return self.score >= threshold
 
 
 @dataclass
@@ -113,7 +120,7 @@ def compute_metrics(outcomes: list[Outcome], threshold: float = FLAG_THRESHOLD) 
     metrics = Metrics()
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for out in outcomes:
-        flagged = out.score >= threshold
+        flagged = out.flagged(threshold)
         if out.row.family in BENIGN_FAMILIES:
             metrics.benign_total += 1
             metrics.benign_flagged += int(flagged)
@@ -141,6 +148,21 @@ def run_in_process(signal: object, catalogue: Catalogue, rows: list[TitleRow]) -
         else:
             outcomes.append(Outcome(row, 0.0, None))
     return outcomes
+
+
+def misses(outcomes: list[Outcome], threshold: float = FLAG_THRESHOLD) -> list[tuple[str, Outcome]]:
+    """Infringing titles missed or given the wrong brand, and benign titles flagged."""
+    out: list[tuple[str, Outcome]] = []
+    for item in outcomes:
+        flagged = item.flagged(threshold)
+        if item.row.family in BENIGN_FAMILIES:
+            if flagged:
+                out.append(("false positive", item))
+        elif not flagged:
+            out.append(("missed", item))
+        elif item.brand != item.row.brand:
+            out.append(("wrong brand", item))
+    return out
 
 
 def format_report(metrics: Metrics, title: str, emit: Callable[[str], None] = print) -> None:

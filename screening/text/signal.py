@@ -16,6 +16,7 @@ from screening.index.brand_index import BrandIndex
 from screening.text.candidates import Candidate, CandidateGenerator, merge_spaced
 from screening.text.encoder_candidates import embeddable_keys, encoder_candidates
 from screening.text.lexicon import Lexicon, compile_catalogue
+from screening.text.nicknames import nickname_candidates
 from screening.text.normalize import Folded, fold, tokens
 from screening.text.phrases import compat_scopes, counterfeit_phrases
 from screening.settings import Settings
@@ -31,7 +32,10 @@ from screening.types import (
 
 log = structlog.get_logger(__name__)
 SPACE = "text"
-RULES_VERSION = "1"
+RULES_VERSION = "2"
+# Below this the verifier reads the word as not the brand: no evidence, so nothing (a low
+# price, say) can lift it into a match.
+MIN_EVIDENCE = 0.3
 
 
 @dataclass
@@ -127,6 +131,8 @@ class TextSignal:
     def _candidates(self, compiled: _Compiled, folded: Folded) -> tuple[list[Candidate], list]:
         toks = merge_spaced(tokens(folded))
         cands = compiled.generator.generate(folded, toks) if self.rules else []
+        if self.rules:
+            cands.extend(nickname_candidates(compiled.lexicon, folded))
         if self.encoder is not None and self._index is not None and self._index.is_open(SPACE):
             cands.extend(encoder_candidates(self.encoder, self._index, SPACE, compiled.lexicon,
                                             folded, toks, cands))
@@ -174,7 +180,8 @@ class TextSignal:
                 best[cand.brand_id] = (verdict.score, Evidence(
                     signal=self.name, brand_id=cand.brand_id, score=round(verdict.score, 4),
                     detail=_detail(cand, lex, verdict.notes), field=field_name, span=span))
-        evidence = sorted((ev for _, ev in best.values()), key=lambda e: -e.score)
+        evidence = sorted((ev for score, ev in best.values() if score >= MIN_EVIDENCE),
+                          key=lambda e: -e.score)
         return SignalOutput(evidence=evidence, flags=flags)
 
 

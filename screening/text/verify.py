@@ -40,6 +40,8 @@ METHOD_BASE = {
     "initial": -0.6,
     "cjk": 0.2,
     "cjk_homophone": 1.6,
+    "cjk_nickname": 1.2,
+    "cjk_initial_house": -0.2,
     "encoder": 0.6,
 }
 KIND_ADJUST = {"line": 0.6, "code": 0.6, "derived": 0.0, "monogram": -1.2, "pinyin": 0.4}
@@ -55,6 +57,10 @@ W_LINE_NOUN = 1.2
 W_ORDINARY_LINE = -0.8
 GENDER_WORDS = frozenset(["women", "womens", "men", "mens", "ladies", "unisex", "kids", "girls", "boys"])
 W_SUPPORT = 0.6
+INITIAL_METHODS = ("code", "initial", "cjk_initial_house")
+# A one-character nickname stem is ambiguous: like codes, it identifies only in the core category.
+WEAK_METHODS = (*INITIAL_METHODS, "cjk_nickname")
+W_STYLE_NICKNAME = -3.2  # '<nickname>风' is the name of a style ('in the style of'), not the brand
 W_EXACT_NAME = 0.5  # the brand's own name, written plainly, by a seller not known to be authorized
 
 
@@ -150,7 +156,7 @@ def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -
         notes.append("also an ordinary word")
     reach = CATEGORY_REACH.get(info.category or "", frozenset({info.category or ""}))
     in_reach = ctx.categories & reach
-    weak_identity = cand.method in ("code", "initial") or cand.key.kind == "line"
+    weak_identity = cand.method in WEAK_METHODS or cand.key.kind == "line"
     if ctx.resale:
         logit += W_RESALE
         notes.append("resale wording")
@@ -175,26 +181,25 @@ def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -
     elif info.category and (ctx.unrelated or ctx.categories):
         logit += W_OFF_CATEGORY
         notes.append("product unrelated to the brand")
-    if cand.method in ("code", "initial"):
+    if cand.method in INITIAL_METHODS:
         logit += 0.3 * (info.prior - 2.5)
     after = ctx.folded_text[cand.end :].split()[:1]
     if after and after[0].strip(".,") in STYLE_WORDS:
         logit += W_STYLE
         notes.append(f"'{after[0]}' describes a style")
+    elif "style" in cand.disguises:
+        logit += W_STYLE_NICKNAME
+        notes.append("describes a style")
     if any(end <= cand.start for end in ctx.compat_ends):
         logit += W_COMPAT
         notes.append("compatibility wording")
     if ctx.phrases:
         logit += W_PHRASE
         notes.append("counterfeit phrase in listing")
-    price = price_feature(ctx.price_usd, info.floor_usd)
-    if weak_identity and price > 0:
-        price /= 2
-    if ctx.resale and price > 0:
-        price = 0.0  # floors are for new goods; second-hand sells below them
+    # Only a plausible price lowers the score here: a price under the floor is the fusion
+    # stage's own `price` evidence (screening.fusion), so counting it here would count it twice.
+    price = min(0.0, price_feature(ctx.price_usd, info.floor_usd))
     logit += price
-    if price > 0.3:
-        notes.append("price far below the brand's floor")
-    elif price < -0.3:
+    if price < -0.3:
         notes.append("price plausible for the brand")
     return Verdict(1.0 / (1.0 + math.exp(-logit)), logit, tuple(notes))

@@ -1,0 +1,134 @@
+"""Chinese nickname patterns, derived from the catalogue by brand-independent rules.
+
+Sellers on Chinese-language marketplaces rarely write a brand's registered Chinese name
+in full. Three generic patterns are read here, each built from what the catalogue holds:
+
+- "house of X" (X家, X牌): X is the first character of a registered Chinese name
+  (宝格丽 → 宝家), a Latin capital initial of the brand's name (B家), or a character whose
+  pinyin spells one of the brand's Latin codes (驴 lǘ, typed "lv" → LV);
+- the diminutive 小 + the first character of a registered Chinese name (香奈儿 → 小香);
+- a following 风/款 ("style", "model") makes any of these a style description, which the
+  verifier weighs down like "style" after a Latin name.
+
+The list of patterns is small and generic; no nickname of a particular brand is written
+here, so a brand registered tomorrow gets the same treatment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import cast
+
+from pypinyin import lazy_pinyin
+
+from screening.text.candidates import Candidate
+from screening.text.lexicon import BrandKey, Lexicon
+from screening.text.normalize import Folded, is_cjk
+
+HOUSE_SUFFIXES = "家牌"
+DIMINUTIVE = "小"
+STYLE_SUFFIXES = "风款"
+_HOUSE_RE = re.compile(rf"(?<![A-Za-z])([A-Za-z]|[\u3400-\u9fff])([{HOUSE_SUFFIXES}])")
+_DIMINUTIVE_RE = re.compile(rf"{DIMINUTIVE}([\u3400-\u9fff])")
+
+
+@dataclass
+class NicknameIndex:
+    """Lookups from one nickname stem to the brand keys it can stand for."""
+
+    first_char: dict[str, list[BrandKey]] = field(default_factory=lambda: defaultdict(list))
+    initial: dict[str, list[BrandKey]] = field(default_factory=lambda: defaultdict(list))
+    code_homophone: dict[str, list[BrandKey]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _char_pinyin(ch: str) -> str:
+    """Toneless pinyin of one character with ü typed as v, the way sellers' keyboards spell it."""
+    spoken = lazy_pinyin(ch, v_to_u=False)
+    return spoken[0].lower() if spoken and spoken[0].isascii() else ""
+
+
+@lru_cache(maxsize=1)
+def _chars_by_pinyin() -> dict[str, tuple[str, ...]]:
+    """Common CJK characters grouped by their toneless pinyin (built once per process)."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for code in range(0x4E00, 0x9FA6):
+        spoken = _char_pinyin(chr(code))
+        if spoken:
+            table[spoken].append(chr(code))
+    return {k: tuple(v) for k, v in table.items()}
+
+
+def build_index(lex: Lexicon) -> NicknameIndex:
+    """Compile (and cache on the lexicon) the nickname stems of every brand."""
+    cached = lex.extras.get("nicknames")
+    if cached is not None:
+        return cast(NicknameIndex, cached)
+    index = NicknameIndex()
+    by_brand: dict[str, list[BrandKey]] = defaultdict(list)
+    for key in lex.keys:
+        by_brand[key.brand_id].append(key)
+    codes: dict[str, list[BrandKey]] = defaultdict(list)
+    for key in lex.keys:  # codes the owner registered, not initialisms derived by rule
+        if key.kind == "code" and key.compact.isalpha() and 2 <= len(key.compact) <= 3:
+            codes[key.compact].append(key)
+    for brand_id, keys in by_brand.items():
+        for key in keys:
+            if key.kind == "cjk" and key.compact and is_cjk(key.compact[0]):
+                if key not in index.first_char[key.compact[0]]:
+                    index.first_char[key.compact[0]].append(key)
+        name_key = next((k for k in keys if k.kind == "name"), None)
+        if name_key is not None and name_key.compact[:1].isalpha():
+            index.initial[name_key.compact[0]].append(name_key)
+    # A character is a homophone of a code when its pinyin spells the code exactly ('lv').
+    table = _chars_by_pinyin()
+    for code, keys in codes.items():
+        for ch in table.get(code, ()):
+            index.code_homophone[ch].extend(keys)
+    lex.extras["nicknames"] = index
+    return index
+
+
+def _styled(text: str, end: int) -> bool:
+    return end < len(text) and text[end] in STYLE_SUFFIXES
+
+
+def nickname_candidates(lex: Lexicon, folded: Folded) -> list[Candidate]:
+    """Candidates for the nickname patterns in the folded text."""
+    text = folded.text
+    if not any(is_cjk(c) for c in text):
+        return []
+    index = build_index(lex)
+    out: list[Candidate] = []
+
+    def emit(key: BrandKey, method: str, start: int, end: int, reason: str) -> None:
+        s, e = folded.span(start, end)
+        disguises = {"nickname"} | ({"style"} if _styled(text, end) else set())
+        out.append(Candidate(key.brand_id, key, method, start, end, folded.original[s:e], 1.0,
+                             [reason], disguises))
+
+    for match in _HOUSE_RE.finditer(text):
+        stem, suffix = match.group(1), match.group(2)
+        start, end = match.span()
+        if stem.isascii():
+            s, _ = folded.span(match.start(1), match.end(1))
+            if not folded.original[s].isupper():
+                continue
+            for key in index.initial.get(stem.lower(), []):
+                emit(key, "cjk_initial_house", start, end,
+                     f"'{stem.upper()}{suffix}' is 'house of {stem.upper()}' ({key.display}'s initial)")
+            continue
+        for key in index.first_char.get(stem, []):
+            emit(key, "cjk_nickname", start, end,
+                 f"'{stem}{suffix}' is 'house of {stem}', from the Chinese name {key.display}")
+        for key in index.code_homophone.get(stem, []):
+            emit(key, "cjk_homophone", start, end,
+                 f"'{stem}' is read '{_char_pinyin(stem)}', i.e. {key.display}")
+    for match in _DIMINUTIVE_RE.finditer(text):
+        stem = match.group(1)
+        for key in index.first_char.get(stem, []):
+            emit(key, "cjk_nickname", match.start(), match.end(),
+                 f"'{DIMINUTIVE}{stem}' is the diminutive of the Chinese name {key.display}")
+    return out
