@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +10,8 @@ from typing import Any
 
 import faiss
 import numpy as np
+
+from screening.storage import atomic_write
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,8 @@ class VectorIndex:
         with self._lock:
             data = faiss.serialize_index(self._index)
             manifest = {"dim": self.dim, **self.fingerprint.__dict__}
-        _atomic_write(path, data.tobytes())
-        _atomic_write(path.with_suffix(".json"), json.dumps(manifest).encode())
+        atomic_write(path, data.tobytes())
+        atomic_write(path.with_suffix(".json"), json.dumps(manifest).encode())
 
     @classmethod
     def load(cls, path: Path) -> VectorIndex:
@@ -112,15 +112,3 @@ class VectorIndex:
             raise ValueError(f"index file {path} does not match its manifest")
         return index
 
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
