@@ -136,7 +136,7 @@ def build(session: Session, item: ReviewItemRow) -> Workspace:
         brands.append(BrandView(brand_id, str(match.get("brand", "")), float(match.get("score", 0.0)),
                                 bool(match.get("authorized_seller", False)), lines,
                                 _marks(session, brand_id, matched)))
-    flags = [dict(f, where=_where(f, texts)) for f in result.get("flags", [])]
+    flags = [dict(f, where=str(f.get("field") or "")) for f in result.get("flags", [])]  # detail quotes it
     return Workspace(item=item, listings=[_listing(session, m) for m in listed], brands=brands, flags=flags,
                      events=events(session, item.id)[-EVENTS_SHOWN:])
 
