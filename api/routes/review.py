@@ -21,10 +21,12 @@ from api.schemas.review import (
     ReviewStatsOut,
 )
 from screening.db.tables import ReviewItemRow, ScreeningRow
+from screening.errors import InvalidInput, NotFound
 from screening.review import audit, feedback, queue, stats
 from screening.review.intake import review_image_store
 from screening.review.model import Kind, Outcome, Reason, Status, aware, now
 from screening.review.outcomes import members
+from screening.review.workspace import photo_media_type
 from screening.service import Service
 
 router = APIRouter(prefix="/v1/review", tags=["review"], responses=PROBLEM_RESPONSES)
@@ -130,6 +132,24 @@ def list_items(
 @router.get("/items/{item_id}", response_model=ReviewItemOut)
 def get_item(item_id: str, _: ModeratorDep, session: SessionDep) -> ReviewItemOut:
     return item_out(session, queue.get_item(session, item_id), with_screening=True)
+
+
+@router.get("/photos/{sha256}", response_class=Response,
+            responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}},
+                             "description": "a listing photo kept for review (see members[].images)"}})
+def photo(sha256: str, _: ModeratorDep, service: ServiceDep) -> Response:
+    """A stored listing photo of a review item, by the sha256 given in the item's members."""
+    store = review_image_store(service.settings)
+    try:
+        found = store.exists(sha256)
+    except ValueError:
+        raise InvalidInput("sha256 must be 64 lower-case hex digits") from None
+    if not found:
+        raise NotFound(f"no stored listing photo {sha256}")
+    data = store.read(sha256)
+    return Response(data, media_type=photo_media_type(data), headers={
+        "Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox"})
 
 
 @router.get("/stats", response_model=ReviewStatsOut)
