@@ -123,7 +123,8 @@ def test_claim_view_and_decide(client: TestClient, admin: Headers, world: dict[s
     assert "&lt;script&gt;" in page.text and f"/console/marks/{world['mark']}" in page.text
     sha = re.search(r"/console/photos/([0-9a-f]{64})", page.text)
     assert sha
-    missing = client.post(f"/console/items/{world['item']}/decision", data={"csrf_token": csrf, "outcome": "infringing"})
+    missing = client.post(f"/console/items/{world['item']}/decision",
+                          data={"csrf_token": csrf, "outcome": "infringing"})
     assert missing.status_code == 422 and "reason" in missing.text
     bad = client.post(f"/console/items/{world['item']}/decision",
                       data={"csrf_token": csrf, "outcome": "maybe", "reason": "counterfeit"})
