@@ -133,7 +133,7 @@ def _secure(response: Response, csp: str = PAGE_CSP) -> Response:
     response.headers["Content-Security-Policy"] = csp
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = "same-origin"  # "no-referrer" makes form posts send Origin: null
     response.headers.setdefault("Cache-Control", "no-store")
     return response
 
