@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
 
 from api.deps import ListingFlowDep, PrincipalDep, SessionDep
 from api.schemas.common import PROBLEM_RESPONSES
@@ -30,7 +32,10 @@ def file_appeal(body: AppealIn, principal: ListingFlowDep, session: SessionDep) 
 
 
 @router.get("/{appeal_id}", response_model=AppealOut)
-def get_appeal(appeal_id: str, principal: PrincipalDep, session: SessionDep) -> AppealOut:
+def get_appeal(
+    appeal_id: Annotated[str, Path(max_length=40, description="the appeal's id")], principal: PrincipalDep,
+    session: SessionDep,
+) -> AppealOut:
     """Where an appeal stands: pending, upheld (still blocked) or overturned (now allowed)."""
     if principal.role not in (Role.LISTING_FLOW, Role.MODERATOR, Role.ADMIN):
         raise Forbidden("appeals are visible to the listing flow and moderators")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import StreamingResponse
 from prometheus_client import Gauge
 from sqlalchemy.orm import Session
@@ -28,6 +29,9 @@ from screening.review.model import Kind, Outcome, Reason, Status, aware, now
 from screening.review.outcomes import members
 from screening.review.workspace import photo_media_type
 from screening.service import Service
+
+ItemIdPath = Annotated[str, Path(max_length=40, description="the review item's id")]
+Sha256Path = Annotated[str, Path(max_length=64, description="sha256 of the photo, from members[].images[].sha256")]
 
 router = APIRouter(prefix="/v1/review", tags=["review"], responses=PROBLEM_RESPONSES)
 
@@ -89,7 +93,7 @@ def claim(principal: ModeratorDep, service: ServiceDep) -> ReviewItemOut | Respo
 
 @router.post("/{item_id}/decision", response_model=ReviewItemOut)
 def decide(
-    item_id: str, body: DecisionIn, principal: ModeratorDep, session: SessionDep, service: ServiceDep
+    item_id: ItemIdPath, body: DecisionIn, principal: ModeratorDep, session: SessionDep, service: ServiceDep
 ) -> ReviewItemOut:
     """Decide an item the caller holds (409 otherwise); the decision applies to every grouped listing."""
     item = queue.decide(session, item_id, principal.key_id, body.outcome.value, body.reason.value, body.note)
@@ -104,14 +108,16 @@ def decide(
 
 
 @router.post("/{item_id}/lease", response_model=ReviewItemOut)
-def renew(item_id: str, principal: ModeratorDep, session: SessionDep, body: LeaseIn | None = None) -> ReviewItemOut:
+def renew(
+    item_id: ItemIdPath, principal: ModeratorDep, session: SessionDep, body: LeaseIn | None = None
+) -> ReviewItemOut:
     """Renew the caller's lease; 409 if the caller does not hold the item."""
     item = queue.renew(session, item_id, principal.key_id, body.lease_seconds if body else None)
     return item_out(session, item)
 
 
 @router.post("/{item_id}/release", response_model=ReviewItemOut)
-def release(item_id: str, principal: ModeratorDep, session: SessionDep) -> ReviewItemOut:
+def release(item_id: ItemIdPath, principal: ModeratorDep, session: SessionDep) -> ReviewItemOut:
     """Give a held item back to the queue undecided."""
     return item_out(session, queue.release(session, item_id, principal.key_id))
 
@@ -120,24 +126,27 @@ def release(item_id: str, principal: ModeratorDep, session: SessionDep) -> Revie
 def list_items(
     _: ModeratorDep,
     session: SessionDep,
-    status_filter: Status | None = Query(default=None, alias="status"),
-    kind: Kind | None = None,
+    status_filter: Status | None = Query(default=None, alias="status",
+                                         description="open (includes expired leases), claimed or decided"),
+    kind: Kind | None = Query(default=None, description="screening, appeal or escalation"),
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
 ) -> ReviewItemsOut:
+    """Items, oldest id first, paged; each carries its SLA deadline and, once decided, its outcome."""
     rows, next_cursor = queue.list_items(session, status_filter, limit, cursor, kind)
     return ReviewItemsOut(items=[item_out(session, r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/items/{item_id}", response_model=ReviewItemOut)
-def get_item(item_id: str, _: ModeratorDep, session: SessionDep) -> ReviewItemOut:
+def get_item(item_id: ItemIdPath, _: ModeratorDep, session: SessionDep) -> ReviewItemOut:
+    """One item with its listings, photos and the screening result that sent it here."""
     return item_out(session, queue.get_item(session, item_id), with_screening=True)
 
 
 @router.get("/photos/{sha256}", response_class=Response,
             responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}},
                              "description": "a listing photo kept for review (see members[].images)"}})
-def photo(sha256: str, _: ModeratorDep, service: ServiceDep) -> Response:
+def photo(sha256: Sha256Path, _: ModeratorDep, service: ServiceDep) -> Response:
     """A stored listing photo of a review item, by the sha256 given in the item's members."""
     store = review_image_store(service.settings)
     try:
@@ -161,8 +170,10 @@ def queue_stats(_: ModeratorDep, session: SessionDep) -> ReviewStatsOut:
 @router.get("/audit.csv", response_class=StreamingResponse,
             responses={200: {"content": {"text/csv": {}}, "description": "the audit log as CSV"}})
 def export_audit(
-    _: ModeratorDep, service: ServiceDep, since: datetime | None = None, until: datetime | None = None,
-    item_id: str | None = Query(default=None, max_length=40),
+    _: ModeratorDep, service: ServiceDep,
+    since: datetime | None = Query(default=None, description="only events at or after this time (ISO 8601)"),
+    until: datetime | None = Query(default=None, description="only events before this time (ISO 8601)"),
+    item_id: str | None = Query(default=None, max_length=40, description="only this item's events"),
 ) -> StreamingResponse:
     """Every claim, release, renewal, expiry and decision, oldest first."""
 
