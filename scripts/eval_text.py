@@ -25,15 +25,15 @@ from typing import Any, Protocol
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from screening.text.evaluation import (  # noqa: E402
+from screening.text.evaluation import (
     Outcome,
+    brand_payload,
     compute_metrics,
     format_report,
     load_brands,
     load_titles,
     misses,
 )
-from screening.types import BrandProfile  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "text"
 ADMIN_KEY = "eval-admin-key-" + "0" * 16
@@ -69,22 +69,11 @@ def http_client(url: str) -> Iterator[Client]:
         yield client
 
 
-def brand_body(brand: BrandProfile) -> dict[str, Any]:
-    body: dict[str, Any] = {"name": brand.name, "aliases": list(brand.aliases),
-                            "product_lines": list(brand.product_lines)}
-    if brand.category:
-        body["category"] = brand.category
-    if brand.price_floor:
-        body["price_floor"] = {"amount": brand.price_floor.amount,
-                               "currency": brand.price_floor.currency}
-    return body
-
-
 def run(client: Client, admin_key: str, brands_path: Path, titles_path: Path) -> list[Outcome]:
     """Register the brands, screen the titles, return one outcome per title."""
     admin = {"X-API-Key": admin_key}
     for brand in load_brands(brands_path):
-        response = client.post("/v1/brands", json=brand_body(brand), headers=admin)
+        response = client.post("/v1/brands", json=brand_payload(brand), headers=admin)
         if response.status_code != 201:
             raise SystemExit(f"registering {brand.name}: {response.status_code} {response.text}")
     response = client.post("/v1/keys", json={"role": "listing-flow"}, headers=admin)

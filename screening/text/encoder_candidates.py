@@ -12,7 +12,7 @@ from screening.text.normalize import Folded, Token
 from screening.text.phrases import zipf
 from screening.types import BrandProfile
 
-EMBED_KINDS = ("name", "alias", "pinyin")
+EMBED_KINDS = ("name", "alias")  # not pinyin: Latin words that are pinyin would match it
 MAX_WINDOWS = 12
 MAX_TOKENS = 3
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
@@ -45,6 +46,18 @@ def load_brands(path: Path) -> list[BrandProfile]:
                 product_lines=split(row["product_lines"]), category=row.get("category") or None,
                 price_floor=Money(float(floor), "USD") if floor else None))
     return out
+
+
+def brand_payload(brand: BrandProfile) -> dict[str, Any]:
+    """The POST /v1/brands body that registers `brand`."""
+    body: dict[str, Any] = {"name": brand.name, "aliases": list(brand.aliases),
+                            "product_lines": list(brand.product_lines)}
+    if brand.category:
+        body["category"] = brand.category
+    if brand.price_floor:
+        body["price_floor"] = {"amount": brand.price_floor.amount,
+                               "currency": brand.price_floor.currency}
+    return body
 
 
 def load_titles(path: Path) -> list[TitleRow]:

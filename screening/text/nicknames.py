@@ -74,11 +74,11 @@ def build_index(lex: Lexicon) -> NicknameIndex:
     for key in lex.keys:  # codes the owner registered, not initialisms derived by rule
         if key.kind == "code" and key.compact.isalpha() and 2 <= len(key.compact) <= 3:
             codes[key.compact].append(key)
-    for brand_id, keys in by_brand.items():
+    for keys in by_brand.values():
         for key in keys:
-            if key.kind == "cjk" and key.compact and is_cjk(key.compact[0]):
-                if key not in index.first_char[key.compact[0]]:
-                    index.first_char[key.compact[0]].append(key)
+            stems = index.first_char[key.compact[0]] if key.kind == "cjk" else None
+            if stems is not None and is_cjk(key.compact[0]) and key not in stems:
+                stems.append(key)
         name_key = next((k for k in keys if k.kind == "name"), None)
         if name_key is not None and name_key.compact[:1].isalpha():
             index.initial[name_key.compact[0]].append(name_key)

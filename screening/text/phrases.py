@@ -176,7 +176,11 @@ def counterfeit_phrases(folded_text: str) -> list[PhraseHit]:
         if not text or any(b0 <= start < b1 or start <= b0 < end for b0, b1 in benign):
             continue
         lead = len(match.group(0)) - len(match.group(0).lstrip())
-        hits.append(PhraseHit(start + lead, start + lead + len(text), text))
+        start += lead
+        end = start + len(text)
+        if hits and not folded_text[hits[-1].end:start].strip():  # one phrase: '1:1 mirror quality'
+            start = hits.pop().start
+        hits.append(PhraseHit(start, end, folded_text[start:end]))
     return hits
 
 

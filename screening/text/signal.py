@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 
 from models.text_encoder import DEFAULT_DIR, CharEncoder
 from screening.index.brand_index import BrandIndex
+from screening.settings import Settings
 from screening.text.candidates import Candidate, CandidateGenerator, merge_spaced
 from screening.text.encoder_candidates import embeddable_keys, encoder_candidates
 from screening.text.lexicon import Lexicon, compile_catalogue
 from screening.text.nicknames import nickname_candidates
 from screening.text.normalize import Folded, fold, tokens
 from screening.text.phrases import compat_scopes, counterfeit_phrases
-from screening.settings import Settings
 from screening.text.verify import Context, listing_context, verify
 from screening.types import (
     BrandProfile,
@@ -34,8 +34,11 @@ log = structlog.get_logger(__name__)
 SPACE = "text"
 RULES_VERSION = "2"
 # Below this the verifier reads the word as not the brand: no evidence, so nothing (a low
-# price, say) can lift it into a match.
+# price, say) can lift it into a match...
 MIN_EVIDENCE = 0.3
+# ...except the brand's registered name written plainly: that is always listed as a match
+# (brand owners see listings that name them), however low the verifier scores its use.
+NAMED_METHODS = ("exact", "cjk")
 
 
 @dataclass
@@ -145,6 +148,7 @@ class TextSignal:
         best: dict[str, tuple[float, Evidence]] = {}
         flags: list[Flag] = []
         title_ctx: Context | None = None
+        named: set[str] = set()  # brands whose registered name is written plainly
         for field_name, text in (("title", listing.title), ("description", listing.description)):
             if not text:
                 continue
@@ -171,6 +175,8 @@ class TextSignal:
             for cand in cands:
                 if cand.brand_id not in lex.brands:
                     continue
+                if cand.method in NAMED_METHODS and cand.key.kind in ("name", "alias", "cjk"):
+                    named.add(cand.brand_id)
                 support = any(e <= cand.start or s >= cand.end for s, e in spans[cand.brand_id])
                 verdict = verify(cand, ctx, lex, support)
                 previous = best.get(cand.brand_id)
@@ -180,7 +186,8 @@ class TextSignal:
                 best[cand.brand_id] = (verdict.score, Evidence(
                     signal=self.name, brand_id=cand.brand_id, score=round(verdict.score, 4),
                     detail=_detail(cand, lex, verdict.notes), field=field_name, span=span))
-        evidence = sorted((ev for score, ev in best.values() if score >= MIN_EVIDENCE),
+        evidence = sorted((ev for score, ev in best.values()
+                           if score >= MIN_EVIDENCE or ev.brand_id in named),
                           key=lambda e: -e.score)
         return SignalOutput(evidence=evidence, flags=flags)
 

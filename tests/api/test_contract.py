@@ -128,7 +128,8 @@ def test_batch_screening(client: TestClient, admin: Headers, make_key: Callable[
 def test_authorized_seller_is_never_blocked_for_own_brand(
     client: TestClient, admin: Headers, make_key: Callable[..., Headers]
 ) -> None:
-    create_brand(client, admin, authorized_sellers=["S-official"], price_floor={"amount": 300, "currency": "USD"})
+    create_brand(client, admin, authorized_sellers=["S-official"], price_floor={"amount": 300, "currency": "USD"},
+                 category="bags")
     flow = make_key("listing-flow")
     listing = {"listing_id": "A-1", "seller_id": "S-official", "title": "Miu Miu Wander bag",
                "price": {"amount": 1200, "currency": "USD"}}
