@@ -20,6 +20,7 @@ from screening.fusion import fuse
 from screening.ids import new_id
 from screening.image.decode import decode_image
 from screening.policy import Thresholds, decide
+from screening.review.intake import appeal_material
 from screening.review.queue import enqueue
 from screening.settings import Settings
 from screening.types import (
@@ -173,6 +174,8 @@ class Screener:
                                    listing=listing, result=result, settings=self.settings)
                     payload = {**payload, "review_item_id": item.id}
                     row.result = payload
+                elif result.decision is Decision.BLOCK:
+                    row.appeal_material = appeal_material(listing, self.settings)
                 session.flush()
         except IntegrityError:
             # Another request stored the same listing and content first: answer with its result.

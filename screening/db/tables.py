@@ -103,6 +103,8 @@ class ScreeningRow(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
     model_version: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Added by migration 0004: description and kept photos of an automatic block, for its appeal.
+    appeal_material: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ScreeningBrandRow(Base):

@@ -69,10 +69,11 @@ def file_appeal(
     )
     earlier = members(session, blocker.id) if blocker else []
     source = next((m for m in earlier if m.screening_id == screening.id), None)
+    kept = screening.appeal_material or {}  # automatic blocks keep their description and photos
     add_member(session, item, screening_id=screening.id, listing_id=listing_id, seller_id=screening.seller_id,
                title=source.title if source else screening.title,
-               description=source.description if source else "", title_key=None,
-               images=source.images if source else [])
+               description=source.description if source else str(kept.get("description") or ""),
+               title_key=None, images=source.images if source else list(kept.get("images") or []))
     audit(session, item.id, filed_by, "appeal", listing_id=listing_id, against=blocker.id if blocker else "automatic")
     return item
 

@@ -25,6 +25,19 @@ def review_image_store(settings: Settings) -> MarkStore:
     return MarkStore(settings.data_dir / "review_images")
 
 
+def appeal_material(listing: Listing, settings: Settings) -> dict[str, Any]:
+    """What an appeal of an automatic block will show the moderator: the description and photos.
+
+    Photos go to the same content-addressed store as review photos (written before the
+    screening commits; a rolled-back screening leaves at most an unreferenced file).
+    """
+    images: list[dict[str, Any]] = []
+    if listing.images and review_settings().keep_blocked_photos:
+        images = grouping.store_images(listing.images, review_image_store(settings),
+                                       settings.max_image_bytes, settings.max_image_pixels)
+    return {"description": listing.description, "images": images}
+
+
 def new_item(
     session: Session, *, kind: Kind, screening_id: str, listing_id: str, risk: float, brand_id: str | None,
     seller_id: str | None, brand_ids: Sequence[str] = (), excluded_moderator: str | None = None,

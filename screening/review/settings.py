@@ -24,6 +24,7 @@ class ReviewSettings(BaseSettings):
     double_review_share: float = Field(default=0.05, ge=0, le=1, description="share of items reviewed twice")
     image_group_distance: int = Field(default=24, ge=0, le=64, description="PDQ Hamming distance to group")
     group_scan_limit: int = Field(default=5000, ge=0, description="open items scanned for near-duplicates")
+    keep_blocked_photos: bool = Field(default=True, description="keep photos of automatic blocks for appeals")
     console_session_seconds: int = Field(default=12 * 3600, ge=60, le=7 * 86_400,
                                          description="how long a console sign-in lasts")
 

@@ -108,3 +108,31 @@ def test_double_review_measures_agreement(client: TestClient, roles: dict[str, A
     assert stats["double_reviewed"] == 2 and stats["double_review_agreements"] == 1
     assert stats["agreement_rate"] == 0.5 and stats["decisions_last_hour"] == 4
     assert stats["depth_by_kind"] == {"escalation": 1}
+
+
+def test_appeal_of_an_automatic_block_shows_its_photos_and_description(
+    client: TestClient, admin: Headers, roles: dict[str, Any], single_review: None
+) -> None:
+    import base64
+
+    from tests.api.test_review_api import photo
+
+    make_brand(client, admin, "Prada", block_threshold=0.5)
+    body = {"listing_id": "L-9", "seller_id": "S-9", "title": "Prada bag", "description": "Prada, with box",
+            "images": [{"data": base64.b64encode(photo(5, 80)).decode()}]}
+    result = client.post("/v1/screen", json=body, headers=roles["flow"]).json()
+    assert result["decision"] == "block" and result["review_item_id"] is None
+    filed = client.post("/v1/appeals", json={"listing_id": "L-9", "statement": "genuine, receipt attached"},
+                        headers=roles["flow"])
+    assert filed.status_code == 201, filed.text
+    held = claim(client, roles["mod1"]).json()
+    assert held["id"] == filed.json()["id"] and held["kind"] == "appeal"
+    (member,) = held["members"]
+    assert member["title"] == "Prada bag" and len(member["images"]) == 1
+    kept = client.get(f"/v1/review/photos/{member['images'][0]['sha256']}", headers=roles["mod1"])
+    assert kept.status_code == 200 and kept.content == photo(5, 80)
+    from screening.db.tables import ReviewMemberRow
+
+    with client.app.state.service.sessions() as session:  # type: ignore[attr-defined]
+        row = session.query(ReviewMemberRow).filter_by(item_id=held["id"]).one()
+        assert row.description == "Prada, with box"

@@ -1,4 +1,4 @@
-"""Units behind the console: evidence layout, photo types, and migration 0003."""
+"""Units behind the console: evidence layout, photo types, and migrations 0003 and 0004."""
 
 from __future__ import annotations
 
@@ -51,16 +51,17 @@ def test_photo_media_type() -> None:
     assert photo_media_type(b"<svg") == "application/octet-stream"
 
 
-def test_console_sessions_migration_round_trips(tmp_path: Path) -> None:
+def test_migrations_0003_and_0004_round_trip(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'm.db'}"
     upgrade(url)
     command.downgrade(alembic_config(url), "0002")
     engine = make_engine(url)
     assert "console_sessions" not in inspect(engine).get_table_names()
+    assert "appeal_material" not in {c["name"] for c in inspect(engine).get_columns("screenings")}
     engine.dispose()
     upgrade(url)
     engine = make_engine(url)
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-        assert [d for d in diff if "console_sessions" in repr(d)] == []
+        assert [d for d in diff if "console_sessions" in repr(d) or "appeal_material" in repr(d)] == []
     engine.dispose()
