@@ -29,6 +29,7 @@ from screening.text.evaluation import (
     Outcome,
     brand_payload,
     compute_metrics,
+    format_calibration,
     format_report,
     load_brands,
     load_titles,
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     metrics = compute_metrics(outcomes)
     format_report(metrics, f"text eval through the API ({args.url or 'in process'}), "
                            f"{len(outcomes)} titles in {time.perf_counter() - start:.1f}s")
+    format_calibration(outcomes)
     if not args.quiet:
         print("== misses")
         for kind, out in misses(outcomes):

@@ -2,7 +2,9 @@
 
 Matching happens on a folded copy of each field (NFKC, case, accents, punctuation and
 spacing collapsed) that keeps a map back to the original characters, so evidence spans
-point into the text the seller wrote.
+point into the text the seller wrote. `default_signals` now runs `screening.text.signal.
+TextSignal`, which reads these exact names too (and disguised ones); this signal and its
+`fold` stay for callers that want the plain keyword view (review grouping, tests).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +189,14 @@ def format_report(metrics: Metrics, title: str, emit: Callable[[str], None] = pr
          f"= {metrics.benign_fp_rate:.3%}")
     emit(f"right brand on flagged infringing: {metrics.right_brand}/"
          f"{metrics.flagged_infringing} = {metrics.right_brand_rate:.3f}")
+
+
+def format_calibration(outcomes: list[Outcome], emit: Callable[[str], None] = print) -> None:
+    """How well risk reads as a probability: the infringing share of titles per risk bin."""
+    edges = (0.0, 0.3, 0.5, 0.7, 0.85, 1.0001)
+    emit("== calibration (risk bin: titles, share infringing)")
+    for low, high in pairwise(edges):
+        inside = [o for o in outcomes if low <= o.score < high]
+        if inside:
+            share = sum(o.row.family not in BENIGN_FAMILIES for o in inside) / len(inside)
+            emit(f"[{low:.2f}, {min(high, 1.0):.2f}){'':<4}{len(inside):>5}  {share:.3f}")

@@ -4,8 +4,9 @@ The score is a logistic function of a few readable features: how the brand was w
 (obfuscation is itself evidence of intent), how common the matched word is in ordinary
 language, whether the listing's product words fit what the brand sells, compatibility
 phrases ("case for ..."), counterfeit phrases, and the price against the brand's floor.
-Weights are set from first principles (see docs/text_model.md), not fitted to dev titles;
-`scripts/eval_text.py` reports how well the result reads as a probability.
+Weights are set by hand, not fitted; some were adjusted while measuring on the dev
+titles (models/weights/text_encoder/MODEL_CARD.md says which), so the dev numbers are
+optimistic for unseen titles. A price under the brand's floor is left to fusion.
 """
 
 from __future__ import annotations
