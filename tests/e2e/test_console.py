@@ -64,6 +64,9 @@ def test_moderator_claims_and_decides_with_the_keyboard(live: LiveServer, browse
     assert abs((drawn["x"] - frame["x"]) / frame["width"] - bbox[0] / 720) < 0.02
     assert page.locator(".mark-matched img").evaluate("img => img.complete && img.naturalWidth") > 0
     assert "in " in page.inner_text("#lease")  # the lease timer runs
+    with page.expect_response("**/lease") as renewed:
+        page.keyboard.press("r")  # renew the lease in the background
+    assert renewed.value.status == 200 and renewed.value.json()["lease_expires_at"]
 
     page.keyboard.press("Enter")  # no outcome yet: the browser keeps the form
     assert "/console/items/" in page.url
@@ -84,7 +87,7 @@ def test_moderator_claims_and_decides_with_the_keyboard(live: LiveServer, browse
         audit = api.get("/v1/review/audit.csv").text
     assert [(i["id"], i["outcome"], i["reason"], i["note"]) for i in decided] == [
         (item_id, "infringing", "counterfeit", "logo printed on the bag; replica wording")]
-    assert f"{item_id}," in audit and ",decide," in audit
+    assert f"{item_id}," in audit and ",renew," in audit and ",decide," in audit
     with live.client(seeded["flow"]) as flow:  # the moderator's decision now answers for the listing
         again = flow.post("/v1/screen", json=seeded["listing"]).json()
     assert again["decision"] == "block"
