@@ -24,6 +24,10 @@ _SUFFIXES = word_set(
     "jewelry jeans brand athletica athleticwear australia kids baby 1913 essentials"
 )
 
+# Standard abbreviations of words inside names (brand-independent English/French usage).
+ABBREVIATIONS = {"saint": "st", "sainte": "ste", "mount": "mt", "doctor": "dr", "and": "n",
+                 "company": "co", "brothers": "bros"}
+
 # Conversion to USD for price context (rough, static; unknown currencies are ignored).
 USD_PER = {
     "USD": 1.0,
@@ -178,9 +182,18 @@ def brand_keys(brand: BrandProfile) -> list[BrandKey]:
     push(brand.name, "name")
     for alias in brand.aliases:
         push(alias, "alias")
+    for text in (brand.name, *brand.aliases):  # 'Yves Saint Laurent' → 'Yves St Laurent'
+        words = _words(text)
+        if any(w in ABBREVIATIONS for w in words):
+            short = text
+            for word, abbreviation in ABBREVIATIONS.items():
+                short = re.sub(rf"\b{word}\b", abbreviation.capitalize(), short, flags=re.IGNORECASE)
+            push(short, "alias")
+    latin = {k.compact for k in keys}
+    for alias in brand.aliases:
         if any(is_cjk(c) for c in alias):
             spoken = pinyin(alias)
-            if len(spoken) >= 4:
+            if len(spoken) >= 4 and spoken not in latin:  # '芬迪' is 'fendi': the name says it
                 keys.append(BrandKey(brand.id, alias, spoken, (spoken,), "pinyin", 0.0))
     for line in brand.product_lines:
         push(line, "line")
@@ -192,7 +205,8 @@ def brand_keys(brand: BrandProfile) -> list[BrandKey]:
                     push(word.upper(), "code")
         for word in _words(line):  # a rare word of a multi-word line: 'Marmont'
             if (
-                len(word) >= 5
+                word not in latin
+                and len(word) >= 5
                 and word.isalpha()
                 and len(_words(line)) > 1
                 and zipf(word) < 3.0

@@ -92,7 +92,9 @@ CATEGORY_WORDS: dict[str, frozenset[str]] = {
         "lipstick lip gloss serum cream moisturizer foundation mascara eyeshadow palette "
         "essence toner lotion skincare makeup concealer blush 口红 精华液 面霜"
     ),
-    "fragrance": word_set("perfume parfum cologne edt edp fragrance scent eau spray 香水"),
+    "fragrance": word_set(
+        "perfume parfum cologne edt edp fragrance scent eau spray candle candles diffuser 香水 香薰"
+    ),
     "home": word_set("tumbler mug cup bottle cooler flask 杯 保温杯"),
 }
 
@@ -119,7 +121,7 @@ CATEGORY_REACH: dict[str, frozenset[str]] = {
 UNRELATED_WORDS = word_set(
     # home and decor
     "poster posters painting wallpaper tapestry decor decoration "
-    "ornament figurine statue sculpture vase candle candles pillow pillowcase cushion "
+    "ornament figurine statue sculpture vase pillow pillowcase cushion "
     "blanket duvet quilt curtain curtains rug carpet doormat mat mats lamp lampshade chandelier "
     "magnet magnets sticker stickers decal decals clock shelf hook hooks towel "
     # kitchen and dining

@@ -44,6 +44,8 @@ def top(signal: TextSignal, catalogue: Catalogue, title: str, price: float | Non
     ("min min shoulder bag", "miu-miu"),
     ("Shanel classic handbag", "chanel"),
     ("YSL envelope clutch bag", "saint-laurent"),
+    ("Yves St Laurent envelope clutch", "saint-laurent"),  # standard abbreviation
+    ("Cartler love bracelet", "cartier"),  # l↔i
     ("香奈儿 链条包", "chanel"),
     ("驴家 钱包", "louis-vuitton"),
 ])
