@@ -5,6 +5,12 @@ session (`screening.review.console_auth`); the browser keeps only a random token
 HttpOnly, SameSite=Strict cookie scoped to /console. Every form carries the session's CSRF
 token and must come from this origin. Pages work without JavaScript; `static/console.js`
 adds keyboard shortcuts, live SLA and lease timers and lease renewal.
+
+Listing photos are kept content-addressed (sha256, `MarkStore`) under
+`<data_dir>/review_images` by the screening transaction itself: when a listing is queued
+for review (`review.intake.enqueue`) and when it is blocked automatically (for a later
+appeal, `review.intake.appeal_material`). The console serves them, sandboxed, to signed-in
+moderators only.
 """
 
 from __future__ import annotations
