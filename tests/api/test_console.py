@@ -217,3 +217,19 @@ def test_sign_out_expiry_and_revocation_end_sessions(client: TestClient, world: 
                 session.execute(update(ApiKeyRow).values(revoked_at=datetime.now(UTC)))
         assert 'name="key"' in client.get("/console").text, change  # back to the sign-in form
         assert client.post("/console/claim", data={"csrf_token": "x"}).status_code == 401
+
+
+def test_an_appeal_shows_the_statement_and_what_each_outcome_does(
+    client: TestClient, admin: Headers, make_key: Callable[..., Headers]
+) -> None:
+    make_brand(client, admin, "Prada", block_threshold=0.5)
+    flow = make_key("listing-flow")
+    body = {"listing_id": "L-7", "title": "Prada bag", "images": [{"data": base64.b64encode(photo(8, 90)).decode()}]}
+    assert client.post("/v1/screen", json=body, headers=flow).json()["decision"] == "block"
+    appeal = client.post("/v1/appeals", json={"listing_id": "L-7", "statement": "bought at the boutique"},
+                         headers=flow).json()
+    sign_in(client, raw_key(client, admin, "moderator"))
+    opened = client.post("/console/claim", data={"csrf_token": csrf_of(client)})
+    assert str(opened.url).endswith(f"/console/items/{appeal['id']}")
+    assert "bought at the boutique" in opened.text and 'id="appeal-hint"' in opened.text
+    assert "/console/photos/" in opened.text  # the blocked listing's photo was kept for the appeal
