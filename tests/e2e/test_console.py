@@ -54,7 +54,10 @@ def test_moderator_claims_and_decides_with_the_keyboard(live: LiveServer, browse
     # The evidence is drawn: the description's brand name and the counterfeit phrases are
     # highlighted, the logo box sits on the first photo, the matched mark is shown beside it.
     marks = page.locator(".listing mark").all_inner_texts()
-    assert "Lumora" in marks and any("mirror quality" in m for m in marks), marks
+    listing, result = seeded["listing"], seeded["result"]
+    spans = [e for m in result["matches"] for e in m["evidence"]] + result["flags"]
+    expected = {listing[e["field"]][e["span"][0]:e["span"][1]] for e in spans if e.get("span")}
+    assert "Lumora" in expected and all(text in "".join(marks) for text in expected), (expected, marks)
     box = page.locator(".photo-frame .box").first
     assert box.is_visible()
     photo = page.locator(".photo-frame img").first
