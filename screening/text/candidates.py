@@ -149,9 +149,10 @@ class CandidateGenerator:
             out.append(Candidate(key.brand_id, key, method, win.start, win.end, seen, sim,
                                  reasons, disguises | (extra or set())))
 
+        # Ordinary words written apart ('Dolce Vita') are how the words are spelt, not a split.
         split = win.spacing and not any(
             len(k.words) == len(win.tokens) for k in self.lex.by_compact.get(win.plain, [])
-        )
+        ) and not all(zipf(t.plain) >= ORDINARY_ZIPF for t in win.tokens)
         for text, leet in ((win.plain, False), (win.leet, True)):
             if leet and text == win.plain:
                 continue
@@ -299,6 +300,8 @@ class CandidateGenerator:
                     continue
                 if len(text) < 0.5 * len(first) or (len(key.words) > 1 and len(text) < 5):
                     continue
+                if len(key.words) > 1 and zipf(text) >= ORDINARY_ZIPF:
+                    continue  # an ordinary first word alone ('Creme') is not the name cut short
             else:
                 # whole leading words, then the start of the next: 'Stella M', 'Blue Ri' for 'Blue River'
                 lead = parts[:-1]

@@ -61,6 +61,7 @@ W_SUPPORT = 0.6
 INITIAL_METHODS = ("code", "initial", "cjk_initial_house")
 # A one-character nickname stem is ambiguous: like codes, it identifies only in the core category.
 WEAK_METHODS = (*INITIAL_METHODS, "cjk_nickname")
+W_CODE_NO_CONTEXT = -1.5
 W_STYLE_NICKNAME = -3.2  # '<nickname>风' is the name of a style ('in the style of'), not the brand
 W_EXACT_NAME = 0.5  # the brand's own name, written plainly, by a seller not known to be authorized
 
@@ -182,6 +183,9 @@ def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -
     elif info.category and (ctx.unrelated or ctx.categories):
         logit += W_OFF_CATEGORY
         notes.append("product unrelated to the brand")
+    elif weak_identity:
+        logit += W_CODE_NO_CONTEXT  # a bare code or line needs product context ('GG belt')
+        notes.append("no product context")
     if cand.method in INITIAL_METHODS:
         logit += 0.3 * (info.prior - 2.5)
     after = ctx.folded_text[cand.end :].split()[:1]

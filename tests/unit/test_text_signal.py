@@ -62,6 +62,7 @@ def test_disguised_names_are_found(signal: TextSignal, catalogue: Catalogue, tit
     "Puma animal print throw pillow cushion",
     "Plain canvas tote bag for groceries",
     "Mini handheld fan rechargeable",
+    "LV distribution board electrical panel",  # a code with no product context
 ])
 def test_common_words_and_compatibility_are_not_flagged(signal: TextSignal, catalogue: Catalogue,
                                                          title: str) -> None:
