@@ -125,6 +125,8 @@ class CandidateGenerator:
         self.mask_keys = [k for k in lex.fuzzy_keys if k.kind != "pinyin"]
         self.multi_keys = [k for k in lex.fuzzy_keys if len(k.words) > 1]
         self.multi_firsts = [k.words[0] for k in self.multi_keys]
+        self.multi_lengths = frozenset(len(k.words) for k in self.multi_keys)
+        self._first_cache: dict[str, list[int]] = {}  # word → near multi-word keys (pure)
 
     # ------------------------------------------------------------------ public
     def generate(self, folded: Folded, toks: list[Token]) -> list[Candidate]:
@@ -212,10 +214,9 @@ class CandidateGenerator:
     def _fuzzy_words(self, win: Window, emit: Emit) -> None:
         """Multi-word names misspelt word by word: 'Stela Marino' for 'Stella Marina'."""
         parts = [t.leet for t in win.tokens]
-        if any(len(p) < 2 for p in parts):
+        if len(parts) not in self.multi_lengths or any(len(p) < 2 for p in parts):
             return
-        for _, _, idx in process.extract(parts[0], self.multi_firsts, limit=8,
-                                         scorer=DamerauLevenshtein.distance, score_cutoff=2):
+        for idx in self._near_first_words(parts[0]):
             key = self.multi_keys[idx]
             if len(key.words) != len(parts) or key.compact == win.plain:
                 continue
@@ -227,10 +228,22 @@ class CandidateGenerator:
                      {"misspelling"})
                 return
 
+    def _near_first_words(self, word: str) -> list[int]:
+        """Multi-word keys whose first word is within two edits of `word` (memoized)."""
+        found = self._first_cache.get(word)
+        if found is None:
+            found = [idx for _, _, idx in process.extract(
+                word, self.multi_firsts, limit=8, scorer=DamerauLevenshtein.distance,
+                score_cutoff=2)]
+            if len(self._first_cache) > 50_000:
+                self._first_cache.clear()
+            self._first_cache[word] = found
+        return found
+
     def _phonetic_words(self, win: Window, emit: Emit) -> None:
         """Multi-word names spelled by ear word by word: 'Jon Dowe' for 'John Doe'."""
         parts = [t.plain for t in win.tokens]
-        if any(len(p) < 2 for p in parts):
+        if len(parts) not in self.multi_lengths or any(len(p) < 2 for p in parts):
             return
         keys = [phonetic_variants(p) for p in parts]
         for variant in phonetic_variants(win.plain):

@@ -13,7 +13,7 @@ from screening.text.phrases import zipf
 from screening.types import BrandProfile
 
 EMBED_KINDS = ("name", "alias")  # not pinyin: Latin words that are pinyin would match it
-MAX_WINDOWS = 12
+MAX_WINDOWS = 4
 MAX_TOKENS = 3
 
 
@@ -41,30 +41,37 @@ def _lookup(lex: Lexicon) -> dict[tuple[str, str], BrandKey]:
     return cast(dict[tuple[str, str], BrandKey], table)
 
 
+def _interesting(token: Token) -> bool:
+    """A token the rules may not have read: disguised, or a rare word with letters in it."""
+    if token.kinds:
+        return True
+    letters = sum(c.isalpha() for c in token.plain)
+    return letters >= 3 and letters >= len(token.plain) - letters and zipf(token.plain) < 2.4
+
+
 def _query_windows(folded: Folded, toks: list[Token], taken: list[tuple[int, int]]
                    ) -> list[tuple[int, int, str]]:
-    out: list[tuple[int, int, str]] = []
+    """Title windows worth a nearest-neighbour search: up to MAX_TOKENS tokens with at least
+    one interesting token, not overlapping a rule candidate, the most interesting first."""
+    interesting = [(not t.is_cjk) and _interesting(t) for t in toks]
+    ranked: list[tuple[float, tuple[int, int, str]]] = []
     for i in range(len(toks)):
         for j in range(i, min(len(toks), i + MAX_TOKENS)):
-            group = toks[i : j + 1]
-            if any(t.is_cjk for t in group):
+            if toks[j].is_cjk:
                 break
+            group = toks[i : j + 1]
             plain = "".join(t.plain for t in group)
-            if len(plain) < 4 or len(plain) > 22 or plain.isdigit():
+            hits = sum(interesting[i : j + 1])
+            if len(plain) < 4 or len(plain) > 22 or not hits:
                 continue
             start, end = group[0].start, group[-1].end
             if any(s < end and start < e for s, e in taken):
                 continue
-            disguised = any(t.kinds for t in group)
-            if not disguised and all(zipf(t.plain) >= 3.0 for t in group):
-                continue
-            out.append((start, end, folded.text[start:end]))
-    out.sort(key=lambda w: -sum(not c.isalpha() for c in w[2]) - zipf_penalty(w[2]))
-    return out[:MAX_WINDOWS]
-
-
-def zipf_penalty(text: str) -> float:
-    return -zipf(text.replace(" ", ""))
+            text = folded.text[start:end]
+            ranked.append((hits / len(group) + 0.1 * sum(not c.isalpha() for c in text)
+                           - 0.1 * zipf(plain), (start, end, text)))
+    ranked.sort(key=lambda r: -r[0])
+    return [window for _, window in ranked[:MAX_WINDOWS]]
 
 
 def encoder_candidates(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from models.text_encoder import CharEncoder
 from screening.text.evaluation import TitleRow, catalogue_of, memory_index
@@ -60,18 +61,28 @@ def encoder_only_scores(encoder: CharEncoder, brands: list[BrandProfile],
     return FamilyScore(len(rows), retrieved, flagged)
 
 
+def trained(config: TrainConfig, cache: Path | None, log: Callable[[str], None]) -> CharEncoder:
+    """Train `config`, or load it from `cache` when an earlier run saved it there."""
+    name = f"steps{config.steps}-seed{config.seed}-without-{'-'.join(config.exclude) or 'none'}"
+    if cache is not None and (cache / name / "model.safetensors").is_file():
+        log(f"loaded {name} from {cache}")
+        return CharEncoder.load(cache / name)
+    model, _ = train(config, log=lambda _: None)
+    log(f"trained {name}")
+    if cache is not None:
+        model.save(cache / name)
+    return model
+
+
 def run_lofo(families: list[str], steps: int, brands: list[BrandProfile],
-             rows: list[TitleRow], log: Callable[[str], None] = print
-             ) -> list[tuple[str, FamilyScore, FamilyScore]]:
+             rows: list[TitleRow], cache: Path | None = None,
+             log: Callable[[str], None] = print) -> list[tuple[str, FamilyScore, FamilyScore]]:
     """(family, with-family scores, without-family scores) for each family."""
-    quiet: Callable[[str], None] = lambda _: None  # noqa: E731
-    baseline, _ = train(TrainConfig(steps=steps), log=quiet)
-    log(f"trained the all-families encoder ({steps} steps)")
+    baseline = trained(TrainConfig(steps=steps), cache, log)
     out = []
     for family in families:
         dev_rows = [r for r in rows if r.family == DEV_FAMILY[family]]
-        held, _ = train(TrainConfig(steps=steps, exclude=(family,)), log=quiet)
-        log(f"trained without {family}")
+        held = trained(TrainConfig(steps=steps, exclude=(family,)), cache, log)
         out.append((family, encoder_only_scores(baseline, brands, dev_rows),
                     encoder_only_scores(held, brands, dev_rows)))
     return out

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from anyascii import anyascii
 
@@ -43,6 +43,8 @@ _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0
 
 def is_cjk(ch: str) -> bool:
     code = ord(ch)
+    if code < 0x3400:  # fast path: Latin text
+        return False
     return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
 
 
@@ -147,7 +149,7 @@ class Token:
     dotted: bool  # letters separated by punctuation (G.U.C.C.I, L.V)
     kinds: set[str] = field(default_factory=set)
 
-    @property
+    @cached_property
     def is_cjk(self) -> bool:
         return any(is_cjk(c) for c in self.raw)
 

@@ -45,6 +45,17 @@ def test_tiny_training_run_saves_and_loads(tmp_path: Path) -> None:
     assert np.allclose(vectors, model.encode(["gucci", "g u c c i"]), atol=1e-6)
 
 
+def test_numpy_inference_matches_the_torch_forward() -> None:
+    import torch
+
+    model = CharEncoder(EncoderConfig())
+    model.eval()
+    texts = ["gucci", "l0uis vu1tton", "m", "a much longer window than max_len allows"]
+    with torch.inference_mode():
+        reference = model.forward(model.ids(texts)).numpy()
+    assert np.abs(model.encode(texts) - reference).max() < 1e-5
+
+
 def test_untrained_encoder_config_round_trips(tmp_path: Path) -> None:
     model = CharEncoder(EncoderConfig(excluded_families=("leet",)))
     model.save(tmp_path)
