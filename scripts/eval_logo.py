@@ -1,11 +1,16 @@
-"""Measure the image signal on FlickrLogos-27 dev.
+"""Measure the logo / OCR / near-duplicate signals on FlickrLogos-27 dev, through the API.
 
-In-process (default): a temporary SQLite-backed brand index, 3 reference crops per dev brand
-from its training boxes (never from a near-duplicate of a query photo) plus its simple-icons
-mark, then every query and no-logo photo screened with a neutral title.
+Each dev brand is created with `POST /v1/brands` and gets 3 reference crops from its TRAINING
+boxes (never from a near-duplicate of a query photo) plus its simple-icons mark where one
+exists, through `POST /v1/brands/{id}/marks`. Every query photo and every no-logo photo is
+then screened with `POST /v1/screen` and a neutral title. By default the API runs in process
+(FastAPI TestClient on a temporary SQLite data directory); `--api-url` targets a server.
 
-    .venv/bin/python scripts/eval_logo.py --data ../shared/data/flickrlogos27-dev
+    .venv/bin/python scripts/eval_logo.py
+    .venv/bin/python scripts/eval_logo.py --weights /tmp/logo-baseline   # other weights
     .venv/bin/python scripts/eval_logo.py --api-url http://127.0.0.1:8000 --admin-key KEY
+
+Nothing here is fitted: query and no-logo photos are only screened and counted.
 """
 
 from __future__ import annotations
@@ -17,147 +22,155 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from screening.image.evaluation import DevSet, compute_metrics, load_dev, pick_references
+from screening.image.evaluation import (
+    DevSet,
+    compute_metrics,
+    load_dev,
+    pick_references,
+)
 
 NEUTRAL_TITLE = "item for sale"
-MAX_BYTES = 10_000_000
-MAX_PIXELS = 40_000_000
+ADMIN_KEY = "eval-logo-admin-key-0123456789"
 
 
-def reference_files(dev: DevSet) -> dict[str, list[tuple[str, bytes]]]:
-    """Per brand label: (filename, bytes) of its reference crops (PNG) and simple-icons mark."""
-    refs = pick_references(dev)
-    out: dict[str, list[tuple[str, bytes]]] = {}
-    for label, boxes in refs.items():
+class Http(Protocol):
+    def post(self, url: str, **kwargs: Any) -> Any: ...
+
+
+def reference_files(dev: DevSet) -> dict[str, list[tuple[str, bytes, str]]]:
+    """Per brand label: (filename, bytes, media type) of its reference crops and icon."""
+    out: dict[str, list[tuple[str, bytes, str]]] = {}
+    for label, boxes in pick_references(dev).items():
         files = []
         for box in boxes:
             with Image.open(dev.image_path(box.image)) as image:
                 buffer = io.BytesIO()
                 image.convert("RGB").crop(box.box).save(buffer, format="PNG")
-            files.append((f"{box.image}-crop.png", buffer.getvalue()))
+            files.append((f"{box.image}-crop.png", buffer.getvalue(), "image/png"))
         svg = dev.brands[label].get("svg") or ""
         if svg and (dev.root / svg).exists():
-            files.append((Path(svg).name, (dev.root / svg).read_bytes()))
+            files.append((Path(svg).name, (dev.root / svg).read_bytes(), "image/svg+xml"))
         out[label] = files
     return out
 
 
-def fuse(scores: list[float]) -> float:
-    """Noisy-OR, as the policy fuses signals."""
-    return float(1.0 - np.prod([1.0 - s for s in scores])) if scores else 0.0
+@contextmanager
+def in_process_api(weights: Path | None, use_ocr: bool) -> Iterator[Http]:
+    """The real app on a temporary SQLite data dir, with the image signal from `weights`."""
+    from fastapi.testclient import TestClient
 
-
-def run_in_process(dev: DevSet, use_ocr: bool, weights: Path | None) -> list[tuple[str, str, dict[str, float]]]:
-    from sqlalchemy import create_engine
-    from sqlalchemy.orm import sessionmaker
-
-    from screening.db.tables import Base
-    from screening.image.decode import decode_image
+    from api.main import create_app
     from screening.image.signal import ImageSignal
-    from screening.index.brand_index import BrandIndex
-    from screening.types import (
-        BrandProfile,
-        Catalogue,
-        DecodedImage,
-        Listing,
-        MarkKind,
-        ScreeningInput,
-    )
+    from screening.settings import Settings
+    from screening.text.signal import text_signal
+    from screening.types import Signal
 
-    tmp = Path(tempfile.mkdtemp(prefix="eval-logo-"))
-    engine = create_engine(f"sqlite:///{tmp / 'eval.db'}")
-    Base.metadata.create_all(engine)
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    index = BrandIndex(sessions, tmp)
-    signal = ImageSignal.load(weights, use_ocr=use_ocr)
-    signal.open_index(index)
-    profiles = {label: BrandProfile(id=label, name=row["name"]) for label, row in dev.brands.items()}
-    catalogue = Catalogue(profiles)
-    started = time.perf_counter()
-    for label, files in reference_files(dev).items():
-        with sessions() as session:
-            for i, (name, data) in enumerate(files):
-                decoded = decode_image(data, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS, allow_svg=True)
-                signal.on_mark_added(session, index, profiles[label], f"{label}-{i}-{name}",
-                                     MarkKind.LOGO, decoded.rgb)
-            session.commit()
-    print(f"indexed {index.spaces()} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
-    results = []
-    latencies = []
-    for image_name, truth in dev.queries:
-        data = dev.image_path(image_name).read_bytes()
-        decoded = decode_image(data, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS)
-        item = ScreeningInput(Listing(image_name, NEUTRAL_TITLE, images=(data,)),
-                              [DecodedImage(0, decoded.rgb, decoded.sha256)], catalogue)
-        t0 = time.perf_counter()
-        output = signal.evaluate(item)
-        latencies.append(time.perf_counter() - t0)
-        per_brand: dict[str, list[float]] = {}
-        for ev in output.evidence:
-            per_brand.setdefault(ev.brand_id, []).append(ev.score)
-        results.append((image_name, truth, {b: fuse(s) for b, s in per_brand.items()}))
-    lat = np.array(latencies) * 1000
-    print(f"latency ms p50 {np.percentile(lat, 50):.0f} p95 {np.percentile(lat, 95):.0f} "
-          f"(photos up to 500 px)", file=sys.stderr)
-    return results
+    with tempfile.TemporaryDirectory(prefix="eval-logo-") as tmp:
+        settings = Settings(data_dir=Path(tmp), bootstrap_admin_key=ADMIN_KEY)  # type: ignore[arg-type]
+        signals: list[Signal] = [text_signal(settings), ImageSignal.load(weights, use_ocr=use_ocr)]
+        app = create_app(settings, load_in_background=False, signals=signals)
+        with TestClient(app, raise_server_exceptions=True) as client:
+            yield client
 
 
-def run_api(dev: DevSet, url: str, admin_key: str) -> list[tuple[str, str, dict[str, float]]]:
-    import httpx
-
-    admin = httpx.Client(base_url=url, headers={"X-API-Key": admin_key}, timeout=120)
+def register(http: Http, admin: dict[str, str], dev: DevSet) -> dict[str, str]:
+    """Create every dev brand and upload its reference marks; brand id → dev label."""
     brand_ids: dict[str, str] = {}
     for label, files in reference_files(dev).items():
-        created = admin.post("/v1/brands", json={"name": dev.brands[label]["name"]})
-        created.raise_for_status()
-        brand_ids[created.json()["id"]] = label
-        for name, data in files:
-            media = "image/svg+xml" if name.endswith(".svg") else "image/png"
-            response = admin.post(f"/v1/brands/{created.json()['id']}/marks",
-                                  files={"file": (name, data, media)}, data={"kind": "logo"})
-            response.raise_for_status()
-    key = admin.post("/v1/keys", json={"role": "listing-flow"})
-    key.raise_for_status()
-    flow = httpx.Client(base_url=url, headers={"X-API-Key": key.json()["key"]}, timeout=120)
-    results = []
+        created = http.post("/v1/brands", json={"name": dev.brands[label]["name"]}, headers=admin)
+        assert created.status_code == 201, created.text
+        brand_id = created.json()["id"]
+        brand_ids[brand_id] = label
+        for name, data, media in files:
+            response = http.post(f"/v1/brands/{brand_id}/marks", headers=admin,
+                                 files={"file": (name, data, media)}, data={"kind": "logo"})
+            assert response.status_code == 201, response.text
+    return brand_ids
+
+
+PerPhoto = list[tuple[str, str, dict[str, float]]]
+
+
+def screen_all(http: Http, admin: dict[str, str], dev: DevSet,
+               brand_ids: dict[str, str]) -> tuple[PerPhoto, list[dict[str, Any]], list[float]]:
+    key = http.post("/v1/keys", json={"role": "listing-flow"}, headers=admin)
+    assert key.status_code == 201, key.text
+    flow = {"X-API-Key": key.json()["key"]}
+    run = int(time.time())
+    results, raw, latencies = [], [], []
     for i, (image_name, truth) in enumerate(dev.queries):
-        payload = {"listing_id": f"eval-logo-{int(time.time())}-{i}", "title": NEUTRAL_TITLE,
+        payload = {"listing_id": f"eval-logo-{run}-{i}", "title": NEUTRAL_TITLE,
                    "images": [{"data": base64.b64encode(dev.image_path(image_name).read_bytes()).decode()}]}
-        response = flow.post("/v1/screen", json=payload)
-        response.raise_for_status()
-        found = {brand_ids[m["brand_id"]]: float(m["score"]) for m in response.json()["matches"]
+        started = time.perf_counter()
+        response = http.post("/v1/screen", json=payload, headers=flow)
+        latencies.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        found = {brand_ids[m["brand_id"]]: float(m["score"]) for m in body["matches"]
                  if m["brand_id"] in brand_ids}
         results.append((image_name, truth, found))
-    return results
+        raw.append({"image": image_name, "truth": truth, "decision": body["decision"],
+                    "matches": [{"brand": brand_ids.get(m["brand_id"]), "score": m["score"],
+                                 "evidence": m["evidence"]} for m in body["matches"]]})
+        if (i + 1) % 20 == 0:
+            print(f"  screened {i + 1}/{len(dev.queries)}", file=sys.stderr, flush=True)
+    return results, raw, latencies
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/data/flickrlogos27-dev"))
+    parser.add_argument("--weights", type=Path, default=None,
+                        help="logo embedder directory (default: models/weights/logo_embedder)")
+    parser.add_argument("--no-ocr", action="store_true", help="in process only: logo signal alone")
     parser.add_argument("--api-url")
     parser.add_argument("--admin-key")
-    parser.add_argument("--weights", type=Path, default=None)
-    parser.add_argument("--no-ocr", action="store_true")
-    parser.add_argument("--dump", type=Path, help="write per-photo scores as JSON")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--dump", type=Path, help="write every screening answer as JSON")
     args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
     dev = load_dev(args.data)
+    started = time.time()
     if args.api_url:
+        import httpx
+
         if not args.admin_key:
             parser.error("--api-url needs --admin-key")
-        results = run_api(dev, args.api_url, args.admin_key)
+        admin = {"X-API-Key": args.admin_key}
+        with httpx.Client(base_url=args.api_url, timeout=300) as client:
+            brand_ids = register(client, admin, dev)
+            results, raw, latencies = screen_all(client, admin, dev, brand_ids)
     else:
-        results = run_in_process(dev, not args.no_ocr, args.weights)
+        admin = {"X-API-Key": ADMIN_KEY}
+        with in_process_api(args.weights, not args.no_ocr) as client:
+            brand_ids = register(client, admin, dev)
+            print(f"registered {len(brand_ids)} brands in {time.time() - started:.0f}s",
+                  file=sys.stderr, flush=True)
+            results, raw, latencies = screen_all(client, admin, dev, brand_ids)
     if args.dump:
-        args.dump.write_text(json.dumps(results, indent=1))
+        args.dump.write_text(json.dumps(raw, indent=1))
+    decisions = {(r["image"], r["truth"]): r["decision"] for r in raw}
     metrics = compute_metrics(results, sorted(dev.brands), dev.also_present)
+    none = [d for (_, truth), d in decisions.items() if truth == "none"]
+    flagged = sum(d != "allow" for d in none)
+    lat = np.array(latencies) * 1000
     print("\n".join(metrics.lines()))
+    print(f"no-logo photos sent to review or block:      {flagged / max(1, len(none)):.3f} "
+          f"({flagged} of {len(none)})")
+    print(f"screen latency (photos <= 500 px, in process): p50 {np.percentile(lat, 50):.0f} ms, "
+          f"p95 {np.percentile(lat, 95):.0f} ms; total {time.time() - started:.0f}s")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,10 @@ class Calibration:
     fitted_on: str = "defaults (not fitted)"
 
     def probability(self, features: CandidateFeatures) -> float:
-        z = (features.vector() - np.array(self.mean)) / np.array(self.scale)
+        return self.probability_of(features.vector())
+
+    def probability_of(self, vector: np.ndarray) -> float:
+        z = (vector - np.array(self.mean)) / np.array(self.scale)
         logit = float(np.dot(np.array(self.weights), z) + self.bias)
         return float(1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30))))
 

@@ -39,7 +39,7 @@ class Candidate:
     score: float
 
 
-def iou(a: Sequence[float], b: Sequence[float]) -> float:
+def iou(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> float:
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = ix * iy
@@ -58,6 +58,10 @@ class LogoDetector:
 
     def detect(self, rgb: np.ndarray, search: SearchFn, keypoints_of: KeypointFn) -> list[Candidate]:
         """Best candidate per brand, highest score first."""
+        return best_per_brand(self.detect_all(rgb, search, keypoints_of))
+
+    def detect_all(self, rgb: np.ndarray, search: SearchFn, keypoints_of: KeypointFn) -> list[Candidate]:
+        """Every verified proposal (a few per brand), scored with the current calibration."""
         cfg = self.config
         h, w = rgb.shape[:2]
         windows = self.embedder.embed_windows(rgb, cfg.long_side, cfg.window_sizes)
@@ -86,7 +90,7 @@ class LogoDetector:
         crops = [rgb[y0:y1, x0:x1] for x0, y0, x1, y1 in crops_boxes]
         crop_vectors = self.embedder.embed_crops(crops)
         crop_hits = search(crop_vectors, cfg.crop_k)
-        best: dict[str, Candidate] = {}
+        found: list[Candidate] = []
         for (brand_id, window_sim, box), row in zip(proposals, crop_hits, strict=True):
             own = [hit for hit in row if hit.brand_id == brand_id]
             other = [hit.score for hit in row if hit.brand_id != brand_id]
@@ -108,11 +112,17 @@ class LogoDetector:
                         out_box = _clip(result.box, w, h)
             features = CandidateFeatures(crop_sim, float(window_sim), margin, inliers, ratio, 0.0)
             score = self.calibration.probability(features)
-            current = best.get(brand_id)
-            if current is None or score > current.score:
-                best[brand_id] = Candidate(brand_id, mark_id, label, out_box,  # type: ignore[arg-type]
-                                           features, score)
-        return sorted(best.values(), key=lambda c: -c.score)
+            found.append(Candidate(brand_id, mark_id, label, out_box, features, score))  # type: ignore[arg-type]
+        return found
+
+
+def best_per_brand(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """The highest-scoring candidate of each brand, highest first."""
+    best: dict[str, Candidate] = {}
+    for cand in candidates:
+        if cand.brand_id not in best or cand.score > best[cand.brand_id].score:
+            best[cand.brand_id] = cand
+    return sorted(best.values(), key=lambda c: -c.score)
 
 
 def _clip(box: tuple[int, int, int, int], w: int, h: int) -> tuple[int, int, int, int]:

@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from models.logo_embedder import EmbedderConfig, LogoEmbedder
+from screening.image.runtime import Trunk, make_trunk
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "models" / "weights" / "logo_embedder"
 FEATURE_STRIDE = 32
@@ -50,26 +51,26 @@ def trim_uniform_border(rgb: np.ndarray, tol: int = 12) -> np.ndarray:
 class MarkEmbedder:
     """Thread-safe wrapper: numpy RGB in, float32 unit vectors out."""
 
-    def __init__(self, model: LogoEmbedder, threads: int | None = None) -> None:
-        self.model = model.eval()
+    def __init__(self, model: LogoEmbedder, backend: str = "auto", threads: int = 2) -> None:
+        self.model = model.eval().fuse_batchnorm()
         self.config: EmbedderConfig = model.config
         self.dim = model.dim
         self.version = model.config.version
+        self.trunk: Trunk = make_trunk(self.model, backend, threads)
         self._lock = threading.Lock()
-        if threads:
-            torch.set_num_threads(threads)
 
     @classmethod
-    def load(cls, weights_dir: Path | None = None) -> MarkEmbedder:
+    def load(cls, weights_dir: Path | None = None, backend: str = "auto") -> MarkEmbedder:
+        """Trained weights from `weights_dir` when present, else the ImageNet trunk."""
         directory = weights_dir or DEFAULT_WEIGHTS
         if (directory / "model.pt").exists():
-            return cls(LogoEmbedder.load(directory))
-        return cls(LogoEmbedder.pretrained())
+            return cls(LogoEmbedder.load(directory), backend)
+        return cls(LogoEmbedder.pretrained(), backend)
 
     @staticmethod
-    def _tensor(images: list[np.ndarray]) -> torch.Tensor:
+    def _array(images: list[np.ndarray]) -> np.ndarray:
         array = np.stack(images).astype(np.float32) / 255.0
-        return torch.from_numpy(array).permute(0, 3, 1, 2).contiguous()
+        return np.ascontiguousarray(array.transpose(0, 3, 1, 2))
 
     def embed_crops(self, crops: list[np.ndarray], batch: int = 32) -> np.ndarray:
         """Embed RGB crops (any size; each is letterboxed to the model's input size)."""
@@ -80,7 +81,8 @@ class MarkEmbedder:
         out = []
         with self._lock, torch.inference_mode():
             for i in range(0, len(squares), batch):
-                out.append(self.model(self._tensor(squares[i : i + batch])).numpy())
+                fmap = torch.from_numpy(self.trunk(self._array(squares[i : i + batch])))
+                out.append(self.model.pool(fmap).numpy())
         return np.concatenate(out).astype(np.float32)
 
     def embed_windows(self, rgb: np.ndarray, long_side: int, sizes: tuple[int, ...]) -> Windows:
@@ -95,7 +97,7 @@ class MarkEmbedder:
         resized = cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_AREA)
         p = self.config.gem_p
         with self._lock, torch.inference_mode():
-            fmap = self.model.features(self._tensor([resized]))
+            fmap = torch.from_numpy(self.trunk(self._array([resized])))
             powered = fmap.clamp(min=1e-6).pow(p)
             gh, gw = fmap.shape[-2:]
             boxes: list[np.ndarray] = []

@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy.orm import Session
 
 from screening.image.calibration import Calibration
-from screening.image.detector import Candidate, DetectorConfig, LogoDetector
+from screening.image.detector import Candidate, DetectorConfig, LogoDetector, best_per_brand
 from screening.image.embed import DEFAULT_WEIGHTS, MarkEmbedder, trim_uniform_border
 from screening.image.ocr import TextReader, match_brands
 from screening.image.phash import (
@@ -28,7 +28,7 @@ from screening.image.phash import (
     pdq_bits,
 )
 from screening.image.verify import KeypointSet, reference_keypoints
-from screening.index.brand_index import BrandIndex
+from screening.index.brand_index import BrandIndex, IndexHit
 from screening.types import (
     BrandProfile,
     DecodedImage,
@@ -67,30 +67,65 @@ class ImageSignal:
     name = "image"
 
     def __init__(self, embedder: MarkEmbedder, calibration: Calibration,
-                 config: DetectorConfig | None = None, use_ocr: bool = True) -> None:
+                 config: DetectorConfig | None = None, use_ocr: bool = True,
+                 marks_dir: Path | None = None) -> None:
         self.embedder = embedder
         self.detector = LogoDetector(embedder, calibration, config)
-        self.version = f"image:{embedder.version}"
+        self.version = embedder.version
         self.reader = TextReader() if use_ocr else None
         self._index: BrandIndex | None = None
         self._keypoints: dict[str, list[tuple[str, KeypointSet]]] = {}
         self._lock = threading.Lock()
+        self._marks_dir = marks_dir
 
     @classmethod
-    def load(cls, weights_dir: Path | None = None, use_ocr: bool = True) -> ImageSignal:
+    def load(cls, weights_dir: Path | None = None, use_ocr: bool = True,
+             backend: str = "auto", marks_dir: Path | None = None) -> ImageSignal:
+        """`marks_dir` (the service's mark store) lets a restart restore keypoints."""
         directory = weights_dir or DEFAULT_WEIGHTS
-        embedder = MarkEmbedder.load(directory)
-        return cls(embedder, Calibration.load(directory / "calibration.json"), use_ocr=use_ocr)
+        embedder = MarkEmbedder.load(directory, backend)
+        return cls(embedder, Calibration.load(directory / "calibration.json"), use_ocr=use_ocr,
+                   marks_dir=marks_dir)
 
     # ----------------------------------------------------------------- indexing
     def open_index(self, index: BrandIndex) -> None:
         index.open_space(LOGO_SPACE, self.embedder.dim)
         index.open_space(HASH_SPACE, BITS)
         self._index = index
-        marks = {ref.mark_id for ref in index.labels(LOGO_SPACE).values()}
-        if marks:
-            log.warning("image.keypoints_missing", marks=len(marks),
-                        note="keypoint verification needs the mark files; re-add marks to restore")
+        refs = {ref.mark_id: ref.brand_id for ref in index.labels(LOGO_SPACE).values() if ref.mark_id}
+        restored = self._restore_keypoints(index, refs)
+        if len(restored) < len(refs):
+            log.warning("image.keypoints_missing", marks=len(refs) - len(restored),
+                        note="mark files not found; those marks match without keypoint verification")
+        with self._lock:
+            self._keypoints = restored
+
+    def _restore_keypoints(self, index: BrandIndex,
+                           refs: dict[str, str]) -> dict[str, list[tuple[str, KeypointSet]]]:
+        """Recompute keypoints of indexed marks from the mark store (files are the truth)."""
+        out: dict[str, list[tuple[str, KeypointSet]]] = {}
+        if not refs or self._marks_dir is None or not self._marks_dir.is_dir():
+            return out
+        from sqlalchemy import select
+
+        from screening.db.tables import MarkRow
+        from screening.errors import ScreeningError
+        from screening.image.decode import decode_image
+        from screening.storage import MarkStore
+
+        store = MarkStore(self._marks_dir)
+        with index.sessions() as session:
+            rows = session.execute(select(MarkRow.id, MarkRow.sha256).where(MarkRow.id.in_(list(refs)))).all()
+        for mark_id, sha in rows:
+            if not store.exists(sha):
+                continue
+            try:
+                rgb = decode_image(store.read(sha), max_bytes=50_000_000, max_pixels=40_000_000,
+                                   allow_svg=True).rgb
+            except ScreeningError:  # a file that no longer decodes: keep the service up
+                continue
+            out.setdefault(refs[mark_id], []).append((mark_id, reference_keypoints(trim_uniform_border(rgb))))
+        return out
 
     def on_mark_added(self, session: Session, index: BrandIndex, brand: BrandProfile,
                       mark_id: str, kind: MarkKind, rgb: np.ndarray) -> None:
@@ -130,19 +165,29 @@ class ImageSignal:
         return out
 
     def detect(self, rgb: np.ndarray) -> list[Candidate]:
-        """All per-brand logo candidates of one photo (for evaluation and calibration)."""
+        """The best logo candidate per brand in one photo, highest score first."""
+        return best_per_brand(self.detect_all(rgb))
+
+    def detect_all(self, rgb: np.ndarray) -> list[Candidate]:
+        """Every scored proposal of one photo (calibration re-scores these offline)."""
         index = self._index
         if index is None or index.spaces().get(LOGO_SPACE, 0) == 0:
             return []
 
-        def search(vectors: np.ndarray, k: int) -> list:  # type: ignore[type-arg]
+        def search(vectors: np.ndarray, k: int) -> list[list[IndexHit]]:
             return index.search(LOGO_SPACE, vectors, k)
 
-        def keypoints_of(brand_id: str) -> list[tuple[str, KeypointSet]]:
-            with self._lock:
-                return list(self._keypoints.get(brand_id, ()))
+        live: set[str | None] = set()
 
-        return self.detector.detect(rgb, search, keypoints_of)
+        def keypoints_of(brand_id: str) -> list[tuple[str, KeypointSet]]:
+            # Only marks whose vectors are live: a deleted mark, or one whose transaction
+            # rolled back, never verifies anything.
+            if not live:
+                live.update(ref.mark_id for ref in index.labels(LOGO_SPACE).values())
+            with self._lock:
+                return [(m, k) for m, k in self._keypoints.get(brand_id, ()) if m in live]
+
+        return self.detector.detect_all(rgb, search, keypoints_of)
 
     def _logos(self, index: BrandIndex, image: DecodedImage, item: ScreeningInput) -> list[Evidence]:
         evidence: list[Evidence] = []

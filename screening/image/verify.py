@@ -36,7 +36,7 @@ _local = threading.local()
 def _sift() -> cv2.SIFT:
     sift = getattr(_local, "sift", None)
     if sift is None:
-        sift = cv2.SIFT_create(nfeatures=600, contrastThreshold=0.03)
+        sift = cv2.SIFT.create(nfeatures=600, contrastThreshold=0.03)
         _local.sift = sift
     return sift
 

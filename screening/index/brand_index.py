@@ -188,6 +188,11 @@ class BrandIndex:
             results.append(hits)
         return results
 
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The session factory of the database the spaces are built from (read-only uses)."""
+        return self._sessions
+
     def labels(self, space: str) -> dict[int, VectorRef]:
         """A copy of the id → reference map of a space."""
         return dict(self._space(space).refs)

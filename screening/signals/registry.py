@@ -10,4 +10,8 @@ from screening.types import Signal
 def default_signals(settings: Settings) -> list[Signal]:
     """Text first, then images; models load here, once per process."""
     signals: list[Signal] = [text_signal(settings)]
+    if settings.load_models:
+        from screening.image.signal import ImageSignal
+
+        signals.append(ImageSignal.load(marks_dir=settings.marks_dir))
     return signals

@@ -1,0 +1,134 @@
+"""Calibration of the logo score on a validation split of TRAINING photos.
+
+References are the same 3 training crops per brand that the evaluation registers (plus the
+simple-icons mark); validation photos are the training photos of the calibration split
+(`in_calibration_split`, which the embedder never trains on), minus references and
+near-duplicates of references and of query photos. Box-free regions of those photos stand in for no-logo
+photos. Query and no-logo photos are never read.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from screening.image.calibration import Calibration, fit_logistic
+from screening.image.evaluation import DevSet, in_calibration_split, pick_references
+from screening.image.signal import ImageSignal
+
+
+@dataclass(frozen=True)
+class Sample:
+    image: str
+    brand: str
+    positive: bool
+    features: np.ndarray
+
+
+def build_signal_with_references(dev: DevSet, signal: ImageSignal) -> None:
+    """Register the dev brands' reference marks into a fresh temporary index."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from screening.db.tables import Base
+    from screening.image.decode import decode_image
+    from screening.index.brand_index import BrandIndex
+    from screening.types import BrandProfile, MarkKind
+
+    tmp = Path(tempfile.mkdtemp(prefix="logo-cal-"))
+    engine = create_engine(f"sqlite:///{tmp / 'cal.db'}")
+    Base.metadata.create_all(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    index = BrandIndex(sessions, tmp)
+    signal.open_index(index)
+    for label, boxes in pick_references(dev).items():
+        profile = BrandProfile(id=label, name=dev.brands[label]["name"])
+        with sessions() as session:
+            for i, box in enumerate(boxes):
+                with Image.open(dev.image_path(box.image)) as image:
+                    rgb = np.asarray(image.convert("RGB").crop(box.box))
+                signal.on_mark_added(session, index, profile, f"{label}-crop-{i}", MarkKind.LOGO, rgb)
+            svg = dev.brands[label].get("svg") or ""
+            if svg and (dev.root / svg).exists():
+                decoded = decode_image((dev.root / svg).read_bytes(), max_bytes=10_000_000,
+                                       max_pixels=40_000_000, allow_svg=True)
+                signal.on_mark_added(session, index, profile, f"{label}-svg", MarkKind.LOGO, decoded.rgb)
+            session.commit()
+
+
+def validation_photos(dev: DevSet, rng: np.random.Generator) -> list[tuple[str, np.ndarray, set[str]]]:
+    """(name, rgb, brands present) for validation photos and box-free background regions."""
+    refs = {box.image for boxes in pick_references(dev).values() for box in boxes}
+    queries = {image for image, _ in dev.queries}
+    banned = refs | queries | dev.duplicates_of(refs | queries)
+    by_image: dict[str, list[tuple[str, tuple[int, int, int, int]]]] = {}
+    for box in dev.boxes:
+        if box.image not in banned and in_calibration_split(box.image):
+            by_image.setdefault(box.image, []).append((box.brand, box.box))
+    out: list[tuple[str, np.ndarray, set[str]]] = []
+    for name, boxes in sorted(by_image.items()):
+        with Image.open(dev.image_path(name)) as image:
+            rgb = np.asarray(image.convert("RGB"))
+        out.append((name, rgb, {brand for brand, _ in boxes}))
+        h, w = rgb.shape[:2]
+        regions = 0
+        for attempt in range(60):
+            low = 0.5 - 0.3 * attempt / 60  # large regions first, smaller ones when logos fill the photo
+            bw, bh = int(rng.uniform(low, low + 0.2) * w), int(rng.uniform(low, low + 0.2) * h)
+            if min(bw, bh) < 96:
+                continue
+            x, y = int(rng.integers(0, w - bw + 1)), int(rng.integers(0, h - bh + 1))
+            margin = 8
+            if all(x + bw + margin <= b[0] or b[2] + margin <= x or y + bh + margin <= b[1]
+                   or b[3] + margin <= y for _, b in boxes):
+                out.append((f"{name}#bg{regions}", rgb[y : y + bh, x : x + bw].copy(), set()))
+                regions += 1
+                if regions == 2:
+                    break
+    return out
+
+
+def collect(signal: ImageSignal, photos: list[tuple[str, np.ndarray, set[str]]],
+            progress: bool = False) -> list[Sample]:
+    """Features of every proposal (not only each brand's best) of every photo, in one pass."""
+    samples: list[Sample] = []
+    for i, (name, rgb, present) in enumerate(photos):
+        for cand in signal.detect_all(rgb):
+            samples.append(Sample(name, cand.brand_id, cand.brand_id in present, cand.features.vector()))
+        if progress and (i + 1) % 50 == 0:
+            print(f"  {i + 1}/{len(photos)} photos", flush=True)
+    return samples
+
+
+def best_samples(samples: list[Sample], calibration: Calibration) -> list[Sample]:
+    """Each (photo, brand)'s highest-scoring proposal under `calibration`, as the detector picks."""
+    best: dict[tuple[str, str], tuple[float, Sample]] = {}
+    for sample in samples:
+        score = calibration.probability_of(sample.features)
+        key = (sample.image, sample.brand)
+        if key not in best or score > best[key][0]:
+            best[key] = (score, sample)
+    return [sample for _, sample in best.values()]
+
+
+def fit(samples: list[Sample], note: str, rounds: int = 3) -> Calibration:
+    """Fit on all proposals, then refit on the per-(photo, brand) best under the last fit."""
+    chosen = samples
+    calibration = Calibration()
+    for _ in range(rounds):
+        x = np.stack([s.features for s in chosen])
+        y = np.array([float(s.positive) for s in chosen])
+        calibration = fit_logistic(x, y, note=note)
+        chosen = best_samples(samples, calibration)
+    return calibration
+
+
+def encode_png(rgb: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -1,0 +1,61 @@
+"""The embedder: helpers, BatchNorm folding, and ONNX Runtime agreeing with torch."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+
+from models.logo_embedder import EmbedderConfig, LogoEmbedder
+from screening.image.embed import MarkEmbedder, to_square, trim_uniform_border
+from screening.image.runtime import TorchTrunk
+from screening.image.signal import ImageSignal
+from screening.types import Signal
+
+
+@pytest.fixture(scope="module")
+def embedder(signals: list[Signal]) -> MarkEmbedder:
+    image = [s for s in signals if isinstance(s, ImageSignal)]
+    assert image, "default_signals must include the image signal"
+    return image[0].embedder
+
+
+def test_trim_and_square() -> None:
+    img = np.full((50, 80, 3), 255, np.uint8)
+    img[10:20, 30:60] = 0
+    assert trim_uniform_border(img).shape == (10, 30, 3)
+    assert to_square(img, 64).shape == (64, 64, 3)
+
+
+def test_batchnorm_folding_keeps_outputs() -> None:
+    model = LogoEmbedder(EmbedderConfig(dim=32)).eval()
+    for module in model.modules():  # non-trivial statistics, so folding has work to do
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.5, 0.5)
+            module.running_var.uniform_(0.5, 2.0)
+    x = torch.rand(2, 3, 64, 96)
+    with torch.inference_mode():
+        before = model(x)
+        after = copy.deepcopy(model).fuse_batchnorm()(x)
+    assert torch.allclose(before, after, atol=1e-4)
+
+
+def test_service_trunk_agrees_with_torch(embedder: MarkEmbedder) -> None:
+    x = np.random.default_rng(0).random((2, 3, 96, 160), dtype=np.float32)
+    reference = TorchTrunk(embedder.model)(x)
+    assert np.allclose(embedder.trunk(x), reference, atol=1e-3)
+
+
+def test_embeddings_are_unit_and_views_of_a_mark_are_close(embedder: MarkEmbedder) -> None:
+    from tests.api.test_logo_signal import background, draw_mark, paste
+
+    mark = draw_mark(160)
+    scene = paste(background(400, 300, 5), mark, 120, 80, 140, 10)
+    vectors = embedder.embed_crops([mark, scene[80:220, 120:260], background(140, 140, 6)])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+    windows = embedder.embed_windows(scene, 512, (1, 2, 4))
+    assert len(windows.boxes) == len(windows.vectors) > 0
+    assert (windows.boxes[:, 2] <= 400 + 1).all() and (windows.boxes[:, 3] <= 300 + 1).all()

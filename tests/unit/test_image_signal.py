@@ -1,0 +1,65 @@
+"""ImageSignal indexing: keypoints follow the database (rollback, restart from mark files)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+from screening.db.tables import Base, BrandRow, MarkRow
+from screening.image.signal import ImageSignal
+from screening.index.brand_index import BrandIndex
+from screening.storage import MarkStore
+from screening.types import BrandProfile, MarkKind, Signal
+from tests.api.test_logo_signal import background, draw_mark, paste
+
+
+@pytest.fixture(scope="module")
+def shared(signals: list[Signal]) -> ImageSignal:
+    return next(s for s in signals if isinstance(s, ImageSignal))
+
+
+def test_keypoints_survive_a_restart_and_ignore_rolled_back_marks(shared: ImageSignal, tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    Base.metadata.create_all(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    store = MarkStore(tmp_path / "marks")
+    mark = draw_mark(200)
+    buffer = io.BytesIO()
+    Image.fromarray(mark).save(buffer, "PNG")
+    sha = store.put(buffer.getvalue())
+    brand = BrandProfile("brd-1", "Zorblax")
+
+    def fresh() -> tuple[ImageSignal, BrandIndex]:
+        signal = ImageSignal(shared.embedder, shared.detector.calibration, use_ocr=False,
+                             marks_dir=tmp_path / "marks")
+        index = BrandIndex(sessions, tmp_path / "index")
+        signal.open_index(index)
+        return signal, index
+
+    signal, index = fresh()
+    with sessions() as session:
+        session.add(BrandRow(id="brd-1", name="Zorblax"))
+        session.add(MarkRow(id="mrk-1", brand_id="brd-1", kind="logo", sha256=sha, media_type="image/png",
+                            size_bytes=1, width=200, height=200))
+        session.flush()
+        signal.on_mark_added(session, index, brand, "mrk-1", MarkKind.LOGO, mark)
+        session.commit()
+    with sessions() as session:  # a mark whose transaction rolls back leaves no keypoints behind
+        signal.on_mark_added(session, index, brand, "mrk-gone", MarkKind.LOGO, np.ascontiguousarray(mark[:, ::-1]))
+        session.rollback()
+    photo = paste(background(640, 480, 21), mark, 240, 140, 150, 6)
+    before = signal.detect(photo)
+    assert before and before[0].brand_id == "brd-1" and before[0].mark_id == "mrk-1"
+    assert before[0].features.inliers >= 10
+
+    restarted, _ = fresh()
+    after = restarted.detect(photo)
+    assert after and after[0].mark_id == "mrk-1"
+    assert after[0].features.inliers >= 10
+    assert abs(after[0].score - before[0].score) < 0.05
