@@ -2,7 +2,7 @@
 
 In process: `TextSignal.evaluate` (rules + encoder + FAISS) over the dev titles with every
 brand of brands.tsv registered, one torch/FAISS thread, after one warm-up pass. HTTP: a real
-`screening serve` (uvicorn, one process pinned to one core) on localhost with a temporary
+`screening serve` (uvicorn, one process; --pin-core pins it with taskset) on localhost with a temporary
 SQLite data dir; titles go one per `POST /v1/screen` and 64 per `POST /v1/screen:batch`
 (each result is also stored, as in production).
 
@@ -76,7 +76,22 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def bench_http(titles: int) -> None:
+RETRIES = {"count": 0}
+
+
+def post(client: httpx.Client, url: str, **kwargs: object) -> httpx.Response:
+    """POST, retrying a 5xx up to 3 times (SQLite 'database is locked' races, counted and
+    reported: see the report of issue 3)."""
+    for attempt in range(4):
+        response = client.post(url, **kwargs)  # type: ignore[arg-type]
+        if response.status_code < 500 or attempt == 3:
+            return response.raise_for_status()
+        RETRIES["count"] += 1
+        time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
+def bench_http(titles: int, pin_core: int | None) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="bench-text-"))
     port = _free_port()
     env = {**os.environ, "SCREENING_DATA_DIR": str(data_dir),
@@ -84,10 +99,11 @@ def bench_http(titles: int) -> None:
            "MKL_NUM_THREADS": "1"}
     cmd = [str(ROOT / ".venv" / "bin" / "screening"), "serve", "--port", str(port),
            "--log-level", "warning"]
-    if shutil.which("taskset"):
-        cmd = ["taskset", "-c", "0", *cmd]
-    server = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    if pin_core is not None:
+        cmd = ["taskset", "-c", str(pin_core), *cmd]
+    log_path = data_dir / "server.log"
+    log_file = log_path.open("wb")
+    server = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, timeout=60) as client:
@@ -103,33 +119,38 @@ def bench_http(titles: int) -> None:
                 raise SystemExit("server did not become ready")
             admin = {"X-API-Key": ADMIN_KEY}
             for brand in load_brands(DATA / "brands.tsv"):
-                client.post("/v1/brands", json=brand_payload(brand), headers=admin).raise_for_status()
-            key = client.post("/v1/keys", json={"role": "listing-flow"}, headers=admin).json()["key"]
+                post(client, "/v1/brands", json=brand_payload(brand), headers=admin)
+            key = post(client, "/v1/keys", json={"role": "listing-flow"}, headers=admin).json()["key"]
             flow = {"X-API-Key": key}
             rows = load_titles(DATA / "dev_titles.tsv")
             rows = (rows * (titles // len(rows) + 1))[:titles]
             run = uuid.uuid4().hex[:6]
-            client.post("/v1/screen", json={"listing_id": f"warm-{run}", "title": "warm up"},
-                        headers=flow).raise_for_status()
+            post(client, "/v1/screen", json={"listing_id": f"warm-{run}", "title": "warm up"},
+                 headers=flow)
             start = time.perf_counter()
             for i, row in enumerate(rows):
-                client.post("/v1/screen", json={"listing_id": f"s-{run}-{i}", "title": row.title},
-                            headers=flow).raise_for_status()
+                post(client, "/v1/screen", json={"listing_id": f"s-{run}-{i}", "title": row.title},
+                     headers=flow)
             single = len(rows) / (time.perf_counter() - start)
             start = time.perf_counter()
             for first in range(0, len(rows), 64):
                 batch = [{"listing_id": f"m-{run}-{first + j}", "title": r.title}
                          for j, r in enumerate(rows[first : first + 64])]
-                client.post("/v1/screen:batch", json={"listings": batch},
-                            headers=flow).raise_for_status()
+                post(client, "/v1/screen:batch", json={"listings": batch}, headers=flow)
             batched = len(rows) / (time.perf_counter() - start)
-        pinned = "pinned to core 0" if shutil.which("taskset") else "not pinned"
+        pinned = f"pinned to core {pin_core}" if pin_core is not None else "not pinned"
         print(f"HTTP (uvicorn, 1 process {pinned}, SQLite, results stored): "
               f"POST /v1/screen {single:,.0f} titles/s; POST /v1/screen:batch x64 "
-              f"{batched:,.0f} titles/s ({len(rows)} titles each)")
+              f"{batched:,.0f} titles/s ({len(rows)} titles each; {RETRIES['count']} requests "
+              f"retried after a 5xx)")
+    except Exception:
+        shutil.copy(log_path, Path(tempfile.gettempdir()) / "bench_text_server.log")
+        print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
+        raise
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log_file.close()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
@@ -138,10 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--http-titles", type=int, default=300)
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--pin-core", type=int, help="run the server under taskset on this core")
     args = parser.parse_args(argv)
     bench_in_process(args.passes)
     if not args.no_http:
-        bench_http(args.http_titles)
+        bench_http(args.http_titles, args.pin_core)
     return 0
 
 
