@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models.text_encoder import DEFAULT_DIR  # noqa: E402
-from screening.text.synth import FAMILIES  # noqa: E402
-from screening.text.training import TrainConfig, train  # noqa: E402
+from models.text_encoder import DEFAULT_DIR
+from screening.text.synth import FAMILIES
+from screening.text.training import TrainConfig, train
 
 
 def main(argv: list[str] | None = None) -> int:
