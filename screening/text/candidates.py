@@ -131,7 +131,7 @@ class CandidateGenerator:
     # ------------------------------------------------------------------ public
     def generate(self, folded: Folded, toks: list[Token]) -> list[Candidate]:
         found: list[Candidate] = []
-        max_tokens = min(5, self.lex.max_words + 3)
+        max_tokens = min(4, self.lex.max_words + 2)
         for win in windows(toks, max_tokens):
             found.extend(self._window(folded, win))
         found.extend(self._doubles(folded))

@@ -47,7 +47,8 @@ def phonetic(text: str) -> str:
     return word
 
 
-def phonetic_variants(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def phonetic_variants(text: str) -> frozenset[str]:
     """The phonetic key plus French-style variants (silent final consonant, trailing vowel)."""
     key = phonetic(text)
     variants = {key}
@@ -57,7 +58,7 @@ def phonetic_variants(text: str) -> set[str]:
         variants.add(key[:-1])
     if len(key) > 3 and key.endswith("a"):
         variants.add(key[:-1])
-    return {v for v in variants if v}
+    return frozenset(v for v in variants if v)
 
 
 def pinyin(text: str) -> str:
