@@ -15,6 +15,7 @@ from api.deps import (
     MarkIdPath,
     ServiceDep,
     SessionDep,
+    WriteSessionDep,
 )
 from api.schemas.brands import (
     BrandCreate,
@@ -39,7 +40,7 @@ router = APIRouter(prefix="/v1/brands", tags=["brands"], responses=PROBLEM_RESPO
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=BrandPublic)
 def create_brand(
-    body: BrandCreate, principal: BrandManagerDep, session: SessionDep, service: ServiceDep
+    body: BrandCreate, principal: BrandManagerDep, session: WriteSessionDep, service: ServiceDep
 ) -> BrandPublic:
     """Register a brand; a brand owner's key is bound to the new brand."""
     row = brand_service.create_brand(session, body, principal)
@@ -66,7 +67,7 @@ def get_brand(brand_id: BrandIdPath, principal: BrandManagerDep, session: Sessio
 
 @router.patch("/{brand_id}", response_model=BrandPublic)
 def update_brand(
-    brand_id: BrandIdPath, body: BrandUpdate, principal: BrandManagerDep, session: SessionDep,
+    brand_id: BrandIdPath, body: BrandUpdate, principal: BrandManagerDep, session: WriteSessionDep,
     service: ServiceDep,
 ) -> BrandPublic:
     """Change some fields of a brand; absent fields stay as they are."""
@@ -80,7 +81,7 @@ def update_brand(
 async def add_mark(
     brand_id: BrandIdPath,
     principal: BrandManagerDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     service: ServiceDep,
     file: Annotated[UploadFile, File(description="PNG, JPEG, WebP, or SVG; at most 10 MB")],
     kind: Annotated[MarkKind, Form(description="what the file shows")] = MarkKind.LOGO,
@@ -110,7 +111,7 @@ def list_marks(
 
 @router.delete("/{brand_id}/marks/{mark_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_mark(
-    brand_id: BrandIdPath, mark_id: MarkIdPath, principal: BrandManagerDep, session: SessionDep,
+    brand_id: BrandIdPath, mark_id: MarkIdPath, principal: BrandManagerDep, session: WriteSessionDep,
     service: ServiceDep,
 ) -> Response:
     """Remove a reference mark; it stops matching at once."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import ListingFlowDep, ScreenerDep, SessionDep
+from api.deps import ListingFlowDep, ScreenerDep, WriteSessionDep
 from api.metrics import record_decision
 from api.schemas.common import PROBLEM_RESPONSES
 from api.schemas.screen import BatchIn, BatchOut, ListingIn, ScreeningOut
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/v1", tags=["screening"], responses=PROBLEM_RESPONSES
 
 @router.post("/screen", response_model=ScreeningOut)
 def screen(
-    body: ListingIn, _: ListingFlowDep, screener: ScreenerDep, session: SessionDep
+    body: ListingIn, _: ListingFlowDep, screener: ScreenerDep, session: WriteSessionDep
 ) -> ScreeningOut:
     """Screen one listing before it is published; the same content returns the same result."""
     result = ScreeningOut.model_validate(screener.screen(session, body.to_listing()))
@@ -25,7 +25,7 @@ def screen(
 
 @router.post("/screen:batch", response_model=BatchOut)
 def screen_batch(
-    body: BatchIn, _: ListingFlowDep, screener: ScreenerDep, session: SessionDep
+    body: BatchIn, _: ListingFlowDep, screener: ScreenerDep, session: WriteSessionDep
 ) -> BatchOut:
     """Screen up to 256 listings at once; one bad listing rejects the batch and stores nothing."""
     results = []
