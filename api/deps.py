@@ -9,7 +9,7 @@ from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
-from screening.db.engine import SQLITE_BEGIN_OPTION, is_sqlite
+from screening.db.engine import transaction
 from screening.errors import Forbidden, NotReady
 from screening.keys import Principal, authenticate
 from screening.paging import DEFAULT_LIMIT, MAX_LIMIT
@@ -29,23 +29,16 @@ def get_service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
-def _transaction(service: Service, immediate: bool) -> Iterator[Session]:
-    with service.sessions() as session, session.begin():
-        if immediate and is_sqlite(session):
-            session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+def get_session(service: ServiceDep) -> Iterator[Session]:
+    """One transaction per request: committed on success, rolled back on any error."""
+    with transaction(service.sessions) as session:
         yield session
 
 
-def get_session(service: ServiceDep) -> Iterator[Session]:
-    """One transaction per request: committed on success, rolled back on any error."""
-    yield from _transaction(service, immediate=False)
-
-
 def get_write_session(service: ServiceDep) -> Iterator[Session]:
-    """A request transaction that writes: on SQLite it takes the write lock at BEGIN
-    (IMMEDIATE), so concurrent writers wait on the busy timeout instead of failing when
-    their read snapshot went stale."""
-    yield from _transaction(service, immediate=True)
+    """The request transaction of a route that writes (see `screening.db.engine.transaction`)."""
+    with transaction(service.sessions, writes=True) as session:
+        yield session
 
 
 # scope="function": the transaction commits before the response is sent, so a client never

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from api.deps import ListingFlowDep, PrincipalDep, SessionDep
+from api.deps import ListingFlowDep, PrincipalDep, SessionDep, WriteSessionDep
 from api.schemas.common import PROBLEM_RESPONSES
 from api.schemas.review import AppealIn, AppealOut
 from screening.errors import Forbidden
@@ -25,7 +25,7 @@ def _out(state: appeals.AppealState) -> AppealOut:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AppealOut,
              responses={409: {"description": "the listing is not blocked, or already under appeal"}})
-def file_appeal(body: AppealIn, principal: ListingFlowDep, session: SessionDep) -> AppealOut:
+def file_appeal(body: AppealIn, principal: ListingFlowDep, session: WriteSessionDep) -> AppealOut:
     """Appeal a blocked listing; it goes to the review queue for a moderator other than the one who blocked it."""
     item = appeals.file_appeal(session, body.listing_id, body.seller_id, body.statement, principal.key_id)
     return _out(appeals.AppealState(item, "pending", None))

@@ -30,6 +30,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from api.deps import ServiceDep
+from screening.db.engine import transaction
 from screening.db.tables import MarkRow
 from screening.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, ScreeningError
 from screening.review import audit, console_auth, feedback, queue, stats, workspace
@@ -96,7 +97,7 @@ class SignInRequired(Exception):
 
 @contextmanager
 def _transaction(service: Service) -> Iterator[Session]:
-    with service.sessions() as session, session.begin():
+    with transaction(service.sessions, writes=True) as session:
         yield session
 
 

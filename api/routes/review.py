@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from prometheus_client import Gauge
 from sqlalchemy.orm import Session
 
-from api.deps import CursorQuery, LimitQuery, ModeratorDep, ServiceDep, SessionDep
+from api.deps import CursorQuery, LimitQuery, ModeratorDep, ServiceDep, SessionDep, WriteSessionDep
 from api.schemas.common import PROBLEM_RESPONSES
 from api.schemas.review import (
     DecisionIn,
@@ -93,7 +93,7 @@ def claim(principal: ModeratorDep, service: ServiceDep) -> ReviewItemOut | Respo
 
 @router.post("/{item_id}/decision", response_model=ReviewItemOut)
 def decide(
-    item_id: ItemIdPath, body: DecisionIn, principal: ModeratorDep, session: SessionDep, service: ServiceDep
+    item_id: ItemIdPath, body: DecisionIn, principal: ModeratorDep, session: WriteSessionDep, service: ServiceDep
 ) -> ReviewItemOut:
     """Decide an item the caller holds (409 otherwise); the decision applies to every grouped listing."""
     item = queue.decide(session, item_id, principal.key_id, body.outcome.value, body.reason.value, body.note)
@@ -109,7 +109,7 @@ def decide(
 
 @router.post("/{item_id}/lease", response_model=ReviewItemOut)
 def renew(
-    item_id: ItemIdPath, principal: ModeratorDep, session: SessionDep, body: LeaseIn | None = None
+    item_id: ItemIdPath, principal: ModeratorDep, session: WriteSessionDep, body: LeaseIn | None = None
 ) -> ReviewItemOut:
     """Renew the caller's lease; 409 if the caller does not hold the item."""
     item = queue.renew(session, item_id, principal.key_id, body.lease_seconds if body else None)
@@ -117,7 +117,7 @@ def renew(
 
 
 @router.post("/{item_id}/release", response_model=ReviewItemOut)
-def release(item_id: ItemIdPath, principal: ModeratorDep, session: SessionDep) -> ReviewItemOut:
+def release(item_id: ItemIdPath, principal: ModeratorDep, session: WriteSessionDep) -> ReviewItemOut:
     """Give a held item back to the queue undecided."""
     return item_out(session, queue.release(session, item_id, principal.key_id))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -41,6 +43,20 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(sessions: sessionmaker[Session], writes: bool = False) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on any error.
+
+    `writes=True` on SQLite takes the write lock at BEGIN (IMMEDIATE), so concurrent
+    writers wait on the busy timeout instead of failing when their read snapshot went stale.
+    Never nest a writing transaction inside another on the same SQLite database.
+    """
+    with sessions() as session, session.begin():
+        if writes and is_sqlite(session):
+            session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        yield session
 
 
 def is_sqlite(session_or_engine: Session | Engine) -> bool:
