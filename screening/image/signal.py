@@ -94,8 +94,9 @@ class ImageSignal:
         self._index = index
         refs = {ref.mark_id: ref.brand_id for ref in index.labels(LOGO_SPACE).values() if ref.mark_id}
         restored = self._restore_keypoints(index, refs)
-        if len(restored) < len(refs):
-            log.warning("image.keypoints_missing", marks=len(refs) - len(restored),
+        missing = len(refs) - sum(len(marks) for marks in restored.values())
+        if missing:
+            log.warning("image.keypoints_missing", marks=missing,
                         note="mark files not found; those marks match without keypoint verification")
         with self._lock:
             self._keypoints = restored
