@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -17,6 +18,9 @@ RASTER_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"
 SVG_MEDIA_TYPE = "image/svg+xml"
 SVG_RENDER_SIZE = 512
 _SVG_FORBIDDEN_TAGS = {"script", "foreignObject", "iframe", "image", "use"}
+_SVG_NAMESPACES = {"": "http://www.w3.org/2000/svg", "xlink": "http://www.w3.org/1999/xlink"}
+_SVG_ROOT = re.compile(rb"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)*<(?:[\w.-]+:)?svg[\s>/]",
+                       re.DOTALL | re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -93,8 +97,8 @@ def _flatten_to_rgb(image: Image.Image) -> np.ndarray:
 
 
 def _looks_like_svg(data: bytes) -> bool:
-    head = data[:1024].lstrip().lower()
-    return head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in data[:4096].lower())
+    """An SVG root element (with or without a namespace prefix) after an optional prolog."""
+    return _SVG_ROOT.match(data[:4096].lstrip()) is not None
 
 
 def sanitize_svg(data: bytes) -> bytes:
@@ -116,6 +120,8 @@ def sanitize_svg(data: bytes) -> bytes:
                 del parent.attrib[attr]
     from xml.etree import ElementTree as StdET
 
+    for prefix, uri in _SVG_NAMESPACES.items():  # serialise as <svg xmlns=...>, not <ns0:svg>
+        StdET.register_namespace(prefix, uri)
     return StdET.tostring(root)
 
 
