@@ -59,9 +59,9 @@ call "same listing, same content: the stored result" -X POST "$BASE/v1/screen" -
   -d "{\"listing_id\":\"L-$RUN-1\",\"seller_id\":\"s-9\",\"title\":\"Velmora Lunette bag 1:1 mirror quality\",\"price\":{\"amount\":25,\"currency\":\"USD\"}}"
 call "authorized seller: never blocked for its own brand" -X POST "$BASE/v1/screen" -H "X-API-Key: $FLOW" -H 'content-type: application/json' \
   -d "{\"listing_id\":\"L-$RUN-2\",\"seller_id\":\"s-auth\",\"title\":\"Velmora Lunette bag\",\"price\":{\"amount\":450,\"currency\":\"USD\"}}"
-call "batch" -X POST "$BASE/v1/screen:batch" -H "X-API-Key: $FLOW" -H 'content-type: application/json' \
+call "batch (a bare brand name with no other cue goes to review)" -X POST "$BASE/v1/screen:batch" -H "X-API-Key: $FLOW" -H 'content-type: application/json' \
   -d "{\"listings\":[{\"listing_id\":\"L-$RUN-3\",\"title\":\"plain cotton tote\"},{\"listing_id\":\"L-$RUN-4\",\"title\":\"Velmora scarf\"}]}"
-call "product line alone: borderline, a review item is created" -X POST "$BASE/v1/screen" -H "X-API-Key: $FLOW" -H 'content-type: application/json' \
+call "a product line written as a style (\"Lunette style\")" -X POST "$BASE/v1/screen" -H "X-API-Key: $FLOW" -H 'content-type: application/json' \
   -d "{\"listing_id\":\"L-$RUN-8\",\"title\":\"Lunette style shoulder bag\"}"
 call "brand owner sees listings matched to its brand" "$BASE/v1/brands/$BRAND/listings" -H "X-API-Key: $OWNER"
 
