@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from api.main import create_app
 from screening.db.engine import make_engine
+from screening.review.settings import review_settings
 from screening.settings import Settings
 from screening.signals.registry import default_signals
 from screening.types import Signal
@@ -68,3 +69,22 @@ def make_key(client: TestClient, admin: dict[str, str]) -> Callable[..., dict[st
         return {"X-API-Key": response.json()["key"]}
 
     return make
+
+
+def _review_share(monkeypatch: pytest.MonkeyPatch, share: str) -> Iterator[None]:
+    monkeypatch.setenv("SCREENING_REVIEW_DOUBLE_REVIEW_SHARE", share)
+    review_settings.cache_clear()
+    yield
+    review_settings.cache_clear()
+
+
+@pytest.fixture
+def single_review(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No item is drawn for double review: one decision closes it."""
+    yield from _review_share(monkeypatch, "0")
+
+
+@pytest.fixture
+def double_review(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every item is reviewed twice, by two different moderators."""
+    yield from _review_share(monkeypatch, "1")

@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from screening.db.tables import ApiKeyRow, ConsoleSessionRow, ReviewItemRow
-from screening.review.settings import review_settings
 from tests.api.test_review_api import make_brand, photo
 from tests.conftest import ADMIN_KEY
 from tests.helpers import png_bytes
@@ -21,12 +20,7 @@ from tests.helpers import png_bytes
 Headers = dict[str, str]
 
 
-@pytest.fixture(autouse=True)
-def _single_review(monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("SCREENING_REVIEW_DOUBLE_REVIEW_SHARE", "0")
-    review_settings.cache_clear()
-    yield
-    review_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("single_review")
 
 
 def raw_key(client: TestClient, admin: Headers, role: str, brands: list[str] | None = None) -> str:

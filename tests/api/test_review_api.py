@@ -17,17 +17,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
 from screening.db.tables import ReviewEventRow, ReviewItemRow, ReviewLabelRow
-from screening.review.settings import review_settings
 
 Headers = dict[str, str]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_review_settings(monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("SCREENING_REVIEW_DOUBLE_REVIEW_SHARE", "0")
-    review_settings.cache_clear()
-    yield
-    review_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("single_review")
 
 
 def make_brand(client: TestClient, admin: Headers, name: str = "Gucci", **extra: Any) -> str:

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from screening.review.settings import review_settings
 from tests.api.test_review_api import decide, make_brand, screen
 
 Headers = dict[str, str]
@@ -20,20 +19,6 @@ def roles(client: TestClient, admin: Headers, make_key: Callable[..., Headers]) 
             "mod1": make_key("moderator"), "mod2": make_key("moderator"), "mod3": make_key("moderator")}
 
 
-@pytest.fixture
-def double_review(monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("SCREENING_REVIEW_DOUBLE_REVIEW_SHARE", "1")
-    review_settings.cache_clear()
-    yield
-    review_settings.cache_clear()
-
-
-@pytest.fixture
-def single_review(monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("SCREENING_REVIEW_DOUBLE_REVIEW_SHARE", "0")
-    review_settings.cache_clear()
-    yield
-    review_settings.cache_clear()
 
 
 def claim(client: TestClient, headers: Headers) -> Any:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from screening.review import queue
-from screening.review.settings import review_settings
 from tests.api.test_review_api import make_brand
 from tests.conftest import PG_URL
 
@@ -21,12 +19,7 @@ ITEMS = 60
 STORE = "postgresql" if PG_URL else "sqlite"
 
 
-@pytest.fixture(autouse=True)
-def _single_review(monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("SCREENING_REVIEW_DOUBLE_REVIEW_SHARE", "0")
-    review_settings.cache_clear()
-    yield
-    review_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("single_review")
 
 
 def fill_queue(client: TestClient, admin: Headers, flow: Headers, count: int) -> set[str]:
