@@ -1,12 +1,19 @@
 """Chinese nickname patterns, derived from the catalogue by brand-independent rules.
 
 Sellers on Chinese-language marketplaces rarely write a brand's registered Chinese name
-in full. Three generic patterns are read here, each built from what the catalogue holds:
+in full. The generic patterns read here are each built from what the catalogue holds:
 
 - "house of X" (X家, X牌): X is the first character of a registered Chinese name
   (宝格丽 → 宝家), a Latin capital initial of the brand's name (B家), or a character whose
   pinyin spells one of the brand's Latin codes (驴 lǘ, typed "lv" → LV);
 - the diminutive 小 + the first character of a registered Chinese name (香奈儿 → 小香);
+- a registered Chinese name with a homophone swapped in and its last syllable replaced by
+  a doubled one (name 'abc' written as a homophone of 'ab' plus 'b' again);
+- a whole three-character word, not a dictionary word, whose pinyin initials spell a
+  registered three-letter code;
+- CC-CEDICT translations (screening.text.glossary): a word glossed as a rare one-word
+  product line, counted only when a product noun of the brand's category follows it, and
+  the tail of a registered Chinese name that holds the translation of a word of the name;
 - a following 风/款 ("style", "model") makes any of these a style description, which the
   verifier weighs down like "style" after a Latin name.
 
@@ -25,13 +32,17 @@ from typing import cast
 from pypinyin import lazy_pinyin
 
 from screening.text.candidates import Candidate
+from screening.text.glossary import dictionary_words, gloss_keys
+from screening.text.keys import pinyin_loose
 from screening.text.lexicon import BrandKey, Lexicon
 from screening.text.normalize import Folded, is_cjk
+from screening.text.phrases import categories_of
 
 HOUSE_SUFFIXES = "家牌"
 DIMINUTIVE = "小"
 STYLE_SUFFIXES = "风款"
 _HOUSE_RE = re.compile(rf"(?<![A-Za-z])([A-Za-z]|[\u3400-\u9fff])([{HOUSE_SUFFIXES}])")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _DIMINUTIVE_RE = re.compile(rf"{DIMINUTIVE}([\u3400-\u9fff])")
 
 
@@ -42,6 +53,10 @@ class NicknameIndex:
     first_char: dict[str, list[BrandKey]] = field(default_factory=lambda: defaultdict(list))
     initial: dict[str, list[BrandKey]] = field(default_factory=lambda: defaultdict(list))
     code_homophone: dict[str, list[BrandKey]] = field(default_factory=lambda: defaultdict(list))
+    # registered three-letter codes, for a word whose pinyin initials spell one ('ysl')
+    code_initials: dict[str, list[BrandKey]] = field(default_factory=lambda: defaultdict(list))
+    # toneless pinyin of a registered name less its last syllable, for reduplicated endings
+    redup_stem: dict[str, list[BrandKey]] = field(default_factory=lambda: defaultdict(list))
 
 
 def _char_pinyin(ch: str) -> str:
@@ -79,9 +94,14 @@ def build_index(lex: Lexicon) -> NicknameIndex:
             stems = index.first_char[key.compact[0]] if key.kind == "cjk" else None
             if stems is not None and is_cjk(key.compact[0]) and key not in stems:
                 stems.append(key)
+            if key.kind == "cjk" and len(key.compact) >= 3 and all(map(is_cjk, key.compact)):
+                index.redup_stem[pinyin_loose(key.compact[:-1])].append(key)
         name_key = next((k for k in keys if k.kind == "name"), None)
         if name_key is not None and name_key.compact[:1].isalpha():
             index.initial[name_key.compact[0]].append(name_key)
+    for code, keys in codes.items():
+        if len(code) == 3:
+            index.code_initials[code].extend(keys)
     # A character is a homophone of a code when its pinyin spells the code exactly ('lv').
     table = _chars_by_pinyin()
     for code, keys in codes.items():
@@ -95,6 +115,12 @@ def _styled(text: str, end: int) -> bool:
     return end < len(text) and text[end] in STYLE_SUFFIXES
 
 
+def _product_follows(lex: Lexicon, key: BrandKey, rest: str) -> bool:
+    """Whether the characters right after a word name a product of the brand's category."""
+    category = lex.brands[key.brand_id].category
+    return bool(category) and any(category in categories_of(rest[:n]) for n in (1, 2, 3))
+
+
 def nickname_candidates(lex: Lexicon, folded: Folded) -> list[Candidate]:
     """Candidates for the nickname patterns in the folded text."""
     text = folded.text
@@ -103,10 +129,11 @@ def nickname_candidates(lex: Lexicon, folded: Folded) -> list[Candidate]:
     index = build_index(lex)
     out: list[Candidate] = []
 
-    def emit(key: BrandKey, method: str, start: int, end: int, reason: str) -> None:
+    def emit(key: BrandKey, method: str, start: int, end: int, reason: str,
+             score: float = 1.0) -> None:
         s, e = folded.span(start, end)
         disguises = {"nickname"} | ({"style"} if _styled(text, end) else set())
-        out.append(Candidate(key.brand_id, key, method, start, end, folded.original[s:e], 1.0,
+        out.append(Candidate(key.brand_id, key, method, start, end, folded.original[s:e], score,
                              [reason], disguises))
 
     for match in _HOUSE_RE.finditer(text):
@@ -126,6 +153,47 @@ def nickname_candidates(lex: Lexicon, folded: Folded) -> list[Candidate]:
         for key in index.code_homophone.get(stem, []):
             emit(key, "cjk_homophone", start, end,
                  f"'{stem}' is read '{_char_pinyin(stem)}', i.e. {key.display}")
+    for run in _CJK_RUN.finditer(text):
+        chars = run.group(0)
+        for i in range(1, len(chars) - 1):  # a doubled syllable: 'ab' + 'b' for the name 'abc'
+            if chars[i + 1] != chars[i]:
+                continue
+            for size in range(3, min(6, len(chars)) + 1):
+                start = i + 2 - size
+                if start < 0:
+                    continue
+                stem = chars[start : i + 1]
+                for key in index.redup_stem.get(pinyin_loose(stem), []):
+                    if len(key.compact) == size and chars[start : i + 2] != key.compact:
+                        emit(key, "cjk_homophone", run.start() + start, run.start() + i + 2,
+                             f"'{chars[start : i + 2]}' sounds like {key.display}, "
+                             "its last syllable doubled", score=0.85)
+    for run in _CJK_RUN.finditer(text):  # a whole word spelling a code by its initials
+        word = run.group(0)
+        if len(word) != 3 or word in dictionary_words():
+            continue
+        initials = "".join(_char_pinyin(ch)[:1] for ch in word)
+        for key in index.code_initials.get(initials, []):
+            emit(key, "cjk_initials", run.start(), run.end(),
+                 f"the pinyin initials of '{word}' spell {key.display}", score=0.8)
+    glossed = gloss_keys(lex)
+    if glossed:
+        for run in _CJK_RUN.finditer(text):
+            chars = run.group(0)
+            for size in range(2, min(5, len(chars)) + 1):
+                for i in range(len(chars) - size + 1):
+                    word = chars[i : i + size]
+                    for key in glossed.get(word, []):
+                        if key.kind != "cjk":
+                            if not _product_follows(lex, key, chars[i + size :]):
+                                continue  # a translated line counts only as a product's name
+                            emit(key, "cjk_gloss", run.start() + i, run.start() + i + size,
+                                 f"'{word}' translates the product line {key.display}",
+                                 score=0.8)
+                        elif word == chars:  # a shortened name only as a word of its own
+                            emit(key, "cjk_nickname", run.start(), run.end(),
+                                 f"'{word}' is short for the Chinese name {key.display}",
+                                 score=0.8)
     for match in _DIMINUTIVE_RE.finditer(text):
         stem = match.group(1)
         for key in index.first_char.get(stem, []):

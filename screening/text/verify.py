@@ -43,6 +43,8 @@ METHOD_BASE = {
     "cjk_homophone": 1.6,
     "cjk_nickname": 1.2,
     "cjk_initial_house": -0.2,
+    "cjk_initials": 0.6,  # a word whose pinyin initials spell a registered code
+    "cjk_gloss": 0.2,  # a dictionary translation of a product line (needs product context)
     "encoder": 0.6,
 }
 KIND_ADJUST = {"line": 0.6, "code": 0.6, "derived": 0.0, "monogram": -1.2, "pinyin": 0.4}
