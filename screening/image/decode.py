@@ -19,8 +19,12 @@ SVG_MEDIA_TYPE = "image/svg+xml"
 SVG_RENDER_SIZE = 512
 _SVG_FORBIDDEN_TAGS = {"script", "foreignObject", "iframe", "image", "use"}
 _SVG_NAMESPACES = {"": "http://www.w3.org/2000/svg", "xlink": "http://www.w3.org/1999/xlink"}
-_SVG_ROOT = re.compile(rb"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)*<(?:[\w.-]+:)?svg[\s>/]",
-                       re.DOTALL | re.IGNORECASE)
+_SVG_ROOT = re.compile(
+    rb"^(?:<\?xml[^>]*>\s*)?"  # an XML declaration,
+    rb"(?:<!--.*?-->\s*|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)*"  # comments and a DOCTYPE,
+    rb"<(?:[\w.-]+:)?svg[\s>/]",  # then the root element, with or without a prefix
+    re.DOTALL | re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
