@@ -61,6 +61,7 @@ def phonetic_variants(text: str) -> frozenset[str]:
     return frozenset(v for v in variants if v)
 
 
+@lru_cache(maxsize=65536)
 def pinyin(text: str) -> str:
     """Toneless pinyin of the CJK characters of `text`, joined without spaces."""
     return "".join(p for p in lazy_pinyin(text) if p.isascii() and p.isalpha()).lower()
@@ -76,6 +77,7 @@ _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("q", "c"), ("x", "s")
                    ("ng", "n"))
 
 
+@lru_cache(maxsize=65536)
 def pinyin_loose(text: str) -> str:
     """Pinyin with commonly confused initials merged (zh/z, ch/c/q, sh/s/x)."""
     out = pinyin(text)

@@ -38,14 +38,13 @@ _CONFUSABLE = {
     "ß": "ss", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ħ": "h", "ŀ": "l",
 }
 
-_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF))
-
 
 def is_cjk(ch: str) -> bool:
     code = ord(ch)
     if code < 0x3400:  # fast path: Latin text
         return False
-    return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
+    return (code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
+            or 0x20000 <= code <= 0x2FFFF)
 
 
 def is_invisible(ch: str) -> bool:
