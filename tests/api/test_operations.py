@@ -13,7 +13,7 @@ from api.main import create_app
 from screening.cli import app as cli
 from screening.index.brand_index import BrandIndex
 from screening.settings import Settings
-from screening.signals.keyword import KeywordSignal
+from screening.text.signal import TextSignal
 from screening.types import ScreeningInput, SignalOutput
 
 
@@ -38,7 +38,7 @@ class SlowSignal:
 
 def test_readyz_is_503_until_models_and_indexes_load(settings: Settings) -> None:
     slow = SlowSignal()
-    app = create_app(settings, load_in_background=True, signals=[KeywordSignal(), slow])
+    app = create_app(settings, load_in_background=True, signals=[TextSignal(None), slow])
     with TestClient(app) as client:
         assert client.get("/healthz").status_code == 200
         loading = client.get("/readyz")
