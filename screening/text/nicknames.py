@@ -37,6 +37,7 @@ from screening.text.keys import pinyin_loose
 from screening.text.lexicon import BrandKey, Lexicon
 from screening.text.normalize import Folded, is_cjk
 from screening.text.phrases import categories_of
+from screening.text.translit import sound_index, toned, transliterations
 
 HOUSE_SUFFIXES = "家牌"
 DIMINUTIVE = "小"
@@ -194,6 +195,17 @@ def nickname_candidates(lex: Lexicon, folded: Folded) -> list[Candidate]:
                             emit(key, "cjk_nickname", run.start(), run.end(),
                                  f"'{word}' is short for the Chinese name {key.display}",
                                  score=0.8)
+    sounds = sound_index(lex)
+    for run in _CJK_RUN.finditer(text):  # a word chosen for its sound (音译): 'ye zi' for 'Yeezy'
+        chars = run.group(0)
+        for size in range(2, min(4, len(chars)) + 1):
+            word = chars[:size]  # the run itself, or its head when a product noun follows
+            for entry in transliterations(sounds, word):
+                if size < len(chars) and not _product_follows(lex, entry.key, chars[size:]):
+                    continue
+                emit(entry.key, "cjk_transliteration", run.start(), run.start() + size,
+                     f"'{word}' ({toned(word)}) sounds like '{entry.word}' (transliteration)",
+                     score=0.9)
     for match in _DIMINUTIVE_RE.finditer(text):
         stem = match.group(1)
         for key in index.first_char.get(stem, []):

@@ -45,6 +45,7 @@ METHOD_BASE = {
     "cjk_initial_house": -0.2,
     "cjk_initials": 0.6,  # a word whose pinyin initials spell a registered code
     "cjk_gloss": 0.2,  # a dictionary translation of a product line (needs product context)
+    "cjk_transliteration": 0.6,  # an everyday word whose sound spells the Latin name
     "encoder": 0.6,
 }
 KIND_ADJUST = {"line": 0.6, "code": 0.6, "derived": 0.0, "monogram": -1.2, "pinyin": 0.4}
@@ -62,7 +63,10 @@ GENDER_WORDS = frozenset(["women", "womens", "men", "mens", "ladies", "unisex", 
 W_SUPPORT = 0.6
 INITIAL_METHODS = ("code", "initial", "cjk_initial_house")
 # A one-character nickname stem is ambiguous: like codes, it identifies only in the core category.
-WEAK_METHODS = (*INITIAL_METHODS, "cjk_nickname")
+WEAK_METHODS = (*INITIAL_METHODS, "cjk_nickname", "cjk_initials", "cjk_transliteration")
+# Words read by sound or by meaning are ordinary words first: only the brand's own product
+# (its core category) makes them the brand; any other context counts as none.
+CORE_ONLY_METHODS = ("cjk_transliteration",)
 W_CODE_NO_CONTEXT = -1.5
 W_STYLE_NICKNAME = -3.2  # '<nickname>风' is the name of a style ('in the style of'), not the brand
 W_EXACT_NAME = 0.5  # the brand's own name, written plainly, by a seller not known to be authorized
@@ -172,7 +176,15 @@ def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -
     if support:
         logit += W_SUPPORT
         notes.append("other cues name the same brand")
-    if names_product:
+    core_only = cand.method in CORE_ONLY_METHODS
+    if core_only and not (info.category in ctx.categories and not ctx.unrelated):
+        if ctx.unrelated or ctx.categories:
+            logit += W_OFF_CATEGORY
+            notes.append("product not the brand's own")
+        else:
+            logit += W_CODE_NO_CONTEXT
+            notes.append("no product context")
+    elif names_product:
         logit += W_LINE_NOUN
         notes.append("used as a product name")
     elif in_reach and not ctx.unrelated:

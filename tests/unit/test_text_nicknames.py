@@ -68,6 +68,7 @@ def test_doubled_last_syllable_of_a_chinese_name(signal: TextSignal, catalogue: 
 def test_pinyin_initials_spell_a_registered_code(signal: TextSignal, catalogue: Catalogue) -> None:
     found = top(signal, catalogue, "齐明哲 手提包 女")  # q-m-z
     assert found is not None and found.brand_id == "qmz"
+    assert top(signal, catalogue, "齐明哲 天然 护发 500ml") is None  # no product of the brand
 
 
 @pytest.mark.skipif(not cedict_glosses(), reason="CC-CEDICT package not installed")

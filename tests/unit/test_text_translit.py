@@ -1,0 +1,76 @@
+"""Transliteration homophones of Latin brand names, on a made-up catalogue (no shared data)."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.text.evaluation import catalogue_of
+from screening.text.lexicon import compile_catalogue
+from screening.text.signal import TextSignal
+from screening.text.translit import latin_keys, pinyin_sounds, sound_index, transliterations
+from screening.types import BrandProfile, Catalogue, Evidence, Listing, Money, ScreeningInput
+
+# An invented catalogue: 'Mangor' is spelt by ear as 芒果 (mángguǒ, mango).
+BRANDS = [
+    BrandProfile(id="mangor", name="Mangor", category="shoes", price_floor=Money(300, "USD")),
+    BrandProfile(id="fendal", name="Orla Fendal", category="bags",
+                 price_floor=Money(900, "USD")),
+]
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return catalogue_of(BRANDS)
+
+
+@pytest.fixture(scope="module")
+def signal() -> TextSignal:
+    return TextSignal(None)
+
+
+def top(signal: TextSignal, catalogue: Catalogue, title: str) -> Evidence | None:
+    listing = Listing("t", title, price=Money(30, "USD"))
+    evidence = signal.evaluate(ScreeningInput(listing, (), catalogue)).evidence
+    return evidence[0] if evidence and evidence[0].score >= 0.5 else None
+
+
+def test_sound_strings_meet_in_one_alphabet() -> None:
+    assert "goya" in latin_keys("goyard")  # French: silent final d, r dropped before it
+    assert pinyin_sounds(("gou", "ya")) == ("goya",)
+    assert pinyin_sounds(("gao", "ya")) == ("gaya",)  # 'ao' keeps its nucleus: not 'goya'
+    assert "yezi" in latin_keys("yeezy")
+    assert pinyin_sounds(("ye", "zi"))[0] == "yezi"
+    assert pinyin_sounds(("si", "te"))[-1] == "st"  # lone-consonant syllables
+
+
+def test_index_keys_rare_words_of_names_only(catalogue: Catalogue) -> None:
+    lex = compile_catalogue(catalogue)
+    index = sound_index(lex)
+    words = {entry.word for entries in index.values() for entry in entries}
+    assert "Mangor" in words and "Fendal" in words
+    assert "Orla" not in words  # too short to be spelt by ear reliably
+    assert [e.key.brand_id for e in transliterations(index, "芒果")] == ["mangor"]
+    assert transliterations(index, "忙碌") == []
+
+
+def test_transliteration_needs_the_brands_own_product(signal: TextSignal,
+                                                      catalogue: Catalogue) -> None:
+    found = top(signal, catalogue, "芒果 运动鞋 男女 休闲 Sneakers")
+    assert found is not None and found.brand_id == "mangor"
+    assert "sounds like 'Mangor' (transliteration)" in found.detail
+    assert "mángguǒ" in found.detail
+    head = top(signal, catalogue, "芒果鞋 男 夏季")  # the head of a run naming the product
+    assert head is not None and head.brand_id == "mangor"
+
+
+@pytest.mark.parametrize("title", [
+    "芒果 新鲜 水果 5斤",  # the fruit
+    "芒果干 零食 500g",  # a longer word: not the run's own word
+    "芒果 种植 技术 书籍",  # a book about it
+    "芒果 毛绒玩具 公仔 抱枕",  # a toy
+    "芒果 卫衣 男 宽松",  # clothing: in a shoe brand's reach, but not its own product
+    "新款 芒果 印花 T恤",
+])
+def test_ordinary_uses_of_the_word_stay_allowed(signal: TextSignal, catalogue: Catalogue,
+                                                title: str) -> None:
+    assert top(signal, catalogue, title) is None
