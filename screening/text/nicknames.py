@@ -32,12 +32,18 @@ from typing import cast
 from pypinyin import lazy_pinyin
 
 from screening.text.candidates import Candidate
-from screening.text.glossary import dictionary_words, gloss_keys
+from screening.text.glossary import (
+    cognate_index,
+    cognate_translations,
+    dictionary_words,
+    gloss_keys,
+    gloss_rarity,
+)
 from screening.text.keys import pinyin_loose
 from screening.text.lexicon import BrandKey, Lexicon
 from screening.text.normalize import Folded, is_cjk
 from screening.text.phrases import categories_of
-from screening.text.translit import sound_index, toned, transliterations
+from screening.text.translit import headword_zipf, sound_index, toned, transliterations
 
 HOUSE_SUFFIXES = "家牌"
 DIMINUTIVE = "小"
@@ -122,6 +128,14 @@ def _product_follows(lex: Lexicon, key: BrandKey, rest: str) -> bool:
     return bool(category) and any(category in categories_of(rest[:n]) for n in (1, 2, 3))
 
 
+def _inside_word(chars: str, size: int) -> bool:
+    """Whether the head `chars[:size]` starts a longer word written there, one known to
+    CC-CEDICT or wordfreq ('菠萝包' is a pineapple bun, not '菠萝' + bag): the longest wins."""
+    words = dictionary_words()
+    return any(chars[:n] in words or headword_zipf(chars[:n]) > 0
+               for n in range(size + 1, min(len(chars), size + 3) + 1))
+
+
 def nickname_candidates(lex: Lexicon, folded: Folded) -> list[Candidate]:
     """Candidates for the nickname patterns in the folded text."""
     text = folded.text
@@ -200,12 +214,27 @@ def nickname_candidates(lex: Lexicon, folded: Folded) -> list[Candidate]:
         chars = run.group(0)
         for size in range(2, min(4, len(chars)) + 1):
             word = chars[:size]  # the run itself, or its head when a product noun follows
+            if _inside_word(chars, size):
+                continue
             for entry in transliterations(sounds, word):
                 if size < len(chars) and not _product_follows(lex, entry.key, chars[size:]):
                     continue
                 emit(entry.key, "cjk_transliteration", run.start(), run.start() + size,
                      f"'{word}' ({toned(word)}) sounds like '{entry.word}' (transliteration)",
                      score=0.9)
+    cognates = cognate_index(lex)
+    for run in _CJK_RUN.finditer(text) if cognates.lines else ():
+        chars = run.group(0)  # a line translated by meaning: 'blue balloon' for 'Ballon Bleu'
+        for size in range(2, min(5, len(chars)) + 1):
+            word = chars[:size]
+            if _inside_word(chars, size):
+                continue
+            for line, read in cognate_translations(cognates, word):
+                if size < len(chars) and not _product_follows(lex, line.key, chars[size:]):
+                    continue
+                emit(line.key, "cjk_cognate", run.start(), run.start() + size,
+                     f"'{word}' translates as '{' '.join(read)}', a cognate of the product "
+                     f"line {line.key.display}", score=gloss_rarity(read))
     for match in _DIMINUTIVE_RE.finditer(text):
         stem = match.group(1)
         for key in index.first_char.get(stem, []):

@@ -72,6 +72,8 @@ def _vowel_runs(text: str) -> str:
 @lru_cache(maxsize=4096)
 def latin_sound(word: str) -> str:
     """A Latin word spelt by ear ('goyard' → 'goiar' style): lower-case sound letters."""
+    if " " in word:  # a name of several words is spelt word by word ('tag heuer')
+        return "".join(latin_sound(w) for w in word.split())
     out = word.lower()
     for pattern, repl in _LATIN_COMPILED:
         out = pattern.sub(repl, out)
@@ -139,7 +141,8 @@ def similarity(a: str, b: str) -> float:
 # ------------------------------------------------------------------ catalogue keys
 MIN_SOUND = 4  # 'yezi': shorter sound strings match too many ordinary words
 MAX_WORD_ZIPF = 3.5  # an ordinary word as a name is translated by sellers, not spelt by ear
-MAX_HEADWORD_ZIPF = 5.0  # the most common Chinese words ('个人', '资料') never stand for a name
+# a word this common in Chinese ('皮革' leather, '客人' guest) is read as itself, not as a name
+MAX_HEADWORD_ZIPF = 3.7
 MIN_SIMILARITY = 0.99  # class strings equal: the alphabet above is already coarse
 
 
@@ -158,7 +161,7 @@ def _latin_words(key: BrandKey) -> list[tuple[str, str]]:
     shown = [w for w in re.split(r"[\s\-&·./]+", key.display) if w]
     out: list[tuple[str, str]] = []
     if key.compact.isalpha() and zipf(key.compact) < MAX_WORD_ZIPF:
-        out.append((key.compact, key.display))
+        out.append((" ".join(key.words), key.display))
     if len(key.words) > 1:
         for i, word in enumerate(key.words):
             seen = shown[i] if len(shown) == len(key.words) else word

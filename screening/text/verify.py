@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 from screening.text.candidates import Candidate
+from screening.text.glossary import content_words
 from screening.text.lexicon import BrandInfo, Lexicon, to_usd
 from screening.text.normalize import Token
 from screening.text.phrases import (
@@ -46,6 +47,7 @@ METHOD_BASE = {
     "cjk_initials": 0.6,  # a word whose pinyin initials spell a registered code
     "cjk_gloss": 0.2,  # a dictionary translation of a product line (needs product context)
     "cjk_transliteration": 0.6,  # an everyday word whose sound spells the Latin name
+    "cjk_cognate": 0.0,  # a dictionary gloss whose words are cognates of a line's words
     "encoder": 0.6,
 }
 KIND_ADJUST = {"line": 0.6, "code": 0.6, "derived": 0.0, "monogram": -1.2, "pinyin": 0.4}
@@ -67,6 +69,9 @@ WEAK_METHODS = (*INITIAL_METHODS, "cjk_nickname", "cjk_initials", "cjk_translite
 # Words read by sound or by meaning are ordinary words first: only the brand's own product
 # (its core category) makes them the brand; any other context counts as none.
 CORE_ONLY_METHODS = ("cjk_transliteration",)
+# ...and so is a one-word line read through a translation; a multi-word line matched word
+# for word is specific enough for the brand's whole reach (a watch for a jeweller).
+READ_METHODS = ("cjk_transliteration", "cjk_cognate")
 W_CODE_NO_CONTEXT = -1.5
 W_STYLE_NICKNAME = -3.2  # '<nickname>风' is the name of a style ('in the style of'), not the brand
 W_EXACT_NAME = 0.5  # the brand's own name, written plainly, by a seller not known to be authorized
@@ -109,6 +114,8 @@ def listing_context(
 
 
 def _commonness(cand: Candidate) -> float:
+    if cand.method in READ_METHODS:
+        return 0.0  # the seller wrote a Chinese word: the Latin word's own frequency is moot
     if cand.method in ("exact", "code", "initial", "cjk") or cand.key.kind == "line":
         if cand.key.kind in ("code", "derived", "monogram") and cand.method == "code":
             return 0.0  # codes are judged by their context, not as words
@@ -156,6 +163,8 @@ def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -
         logit += 4.0 * (cand.similarity - 0.8)
     elif cand.method == "truncation":
         logit += 2.0 * (cand.similarity - 0.6)
+    elif cand.method == "cjk_cognate":
+        logit += 3.0 * (cand.similarity - 0.7)  # rarer gloss words are less likely by chance
     common = _commonness(cand)
     weight = W_LINE_COMMON if cand.key.kind == "line" else W_COMMON
     floor_common = 2.0 if cand.key.kind == "line" else 3.0
@@ -176,7 +185,8 @@ def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -
     if support:
         logit += W_SUPPORT
         notes.append("other cues name the same brand")
-    core_only = cand.method in CORE_ONLY_METHODS
+    core_only = cand.method in CORE_ONLY_METHODS or (
+        cand.method == "cjk_cognate" and len(content_words(cand.key.display)) <= 1)
     if core_only and not (info.category in ctx.categories and not ctx.unrelated):
         if ctx.unrelated or ctx.categories:
             logit += W_OFF_CATEGORY

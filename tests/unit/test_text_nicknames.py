@@ -79,3 +79,61 @@ def test_dictionary_translations(signal: TextSignal, catalogue: Catalogue) -> No
     short = top(signal, catalogue, "洋鹅 羽绒服 外套")
     assert short is not None and short.brand_id == "arctic-goose"
     assert top(signal, catalogue, "洋鹅 毛绒玩具 抱枕") is None
+
+
+COGNATE_BRANDS = [
+    BrandProfile(id="verlaine", name="Verlaine", product_lines=("Ballon Bleu", "Clic V", "Verlaine 9"),
+                 category="jewelry", price_floor=Money(900, "USD")),
+    BrandProfile(id="ostrava", name="Ostrava", product_lines=("Triomphe", "Classic Box"),
+                 category="bags", price_floor=Money(800, "USD")),
+]
+
+
+@pytest.fixture(scope="module")
+def cognates() -> Catalogue:
+    return catalogue_of(COGNATE_BRANDS)
+
+
+@pytest.fixture(scope="module")
+def cognate_signal() -> TextSignal:
+    return TextSignal(None)  # its own: compiled lexicons are cached by catalogue version
+
+
+def test_cognate_words() -> None:
+    from screening.text.glossary import cognate
+
+    assert cognate("blue", "bleu") and cognate("balloon", "ballon")
+    assert cognate("triumphal", "triomphe")  # one consonant frame t-r-m-p-h
+    assert not cognate("clip", "clic")  # a different consonant
+    assert not cognate("paris", "polaris")
+    assert not cognate("moisturize", "moisturizing")  # English: only the same word counts
+
+
+@pytest.mark.skipif(not cedict_glosses(), reason="CC-CEDICT package not installed")
+def test_cognate_translations_of_lines(cognate_signal: TextSignal, cognates: Catalogue) -> None:
+    from screening.text.glossary import cognate_index, cognate_translations
+
+    index = cognate_index(compile_catalogue(cognates))
+    assert {line.key.display for line in index.lines} == {"Ballon Bleu", "Triomphe", "Clic V"}
+    read = cognate_translations(index, "蓝气球")  # 蓝 'blue' + 气球 'balloon', any order
+    assert [(line.key.display, words) for line, words in read] == [
+        ("Ballon Bleu", ["blue", "balloon"])]
+    assert cognate_translations(index, "气球") == []  # 'bleu' left unmatched
+    watch = top(cognate_signal, cognates, "蓝气球 男士 手表 机械表")  # a jeweller's watch: in reach
+    assert watch is not None and watch.brand_id == "verlaine"
+    assert "'蓝气球' translates as 'blue balloon'" in watch.detail
+    bag = top(cognate_signal, cognates, "凯旋门 女包 单肩包 斜挎包")
+    assert bag is not None and bag.brand_id == "ostrava"
+
+
+@pytest.mark.skipif(not cedict_glosses(), reason="CC-CEDICT package not installed")
+@pytest.mark.parametrize("title", [
+    "凯旋门 钥匙扣 巴黎 纪念品",  # the monument, no product of the brand
+    "凯旋门 模型 摆件",
+    "凯旋门 手链 女",  # a one-word line needs the brand's own category (bags)
+    "蓝气球 派对 装饰 生日",  # party balloons
+    "蓝色气球 生日 派对 100个",
+])
+def test_cognate_translations_stay_allowed_elsewhere(cognate_signal: TextSignal,
+                                                     cognates: Catalogue, title: str) -> None:
+    assert top(cognate_signal, cognates, title) is None

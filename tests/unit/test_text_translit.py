@@ -10,9 +10,9 @@ from screening.text.signal import TextSignal
 from screening.text.translit import latin_keys, pinyin_sounds, sound_index, transliterations
 from screening.types import BrandProfile, Catalogue, Evidence, Listing, Money, ScreeningInput
 
-# An invented catalogue: 'Mangor' is spelt by ear as 芒果 (mángguǒ, mango).
+# An invented catalogue: 'Boluo' is spelt by ear as 菠萝 (bōluó, pineapple).
 BRANDS = [
-    BrandProfile(id="mangor", name="Mangor", category="shoes", price_floor=Money(300, "USD")),
+    BrandProfile(id="boluo", name="Boluo", category="bags", price_floor=Money(300, "USD")),
     BrandProfile(id="fendal", name="Orla Fendal", category="bags",
                  price_floor=Money(900, "USD")),
 ]
@@ -47,29 +47,29 @@ def test_index_keys_rare_words_of_names_only(catalogue: Catalogue) -> None:
     lex = compile_catalogue(catalogue)
     index = sound_index(lex)
     words = {entry.word for entries in index.values() for entry in entries}
-    assert "Mangor" in words and "Fendal" in words
+    assert "Boluo" in words and "Fendal" in words
     assert "Orla" not in words  # too short to be spelt by ear reliably
-    assert [e.key.brand_id for e in transliterations(index, "芒果")] == ["mangor"]
+    assert [e.key.brand_id for e in transliterations(index, "菠萝")] == ["boluo"]
     assert transliterations(index, "忙碌") == []
 
 
 def test_transliteration_needs_the_brands_own_product(signal: TextSignal,
                                                       catalogue: Catalogue) -> None:
-    found = top(signal, catalogue, "芒果 运动鞋 男女 休闲 Sneakers")
-    assert found is not None and found.brand_id == "mangor"
-    assert "sounds like 'Mangor' (transliteration)" in found.detail
-    assert "mángguǒ" in found.detail
-    head = top(signal, catalogue, "芒果鞋 男 夏季")  # the head of a run naming the product
-    assert head is not None and head.brand_id == "mangor"
+    found = top(signal, catalogue, "菠萝 女包 单肩包 斜挎 Shoulder Bag")
+    assert found is not None and found.brand_id == "boluo"
+    assert "sounds like 'Boluo' (transliteration)" in found.detail
+    assert "bōluó" in found.detail
+    head = top(signal, catalogue, "菠萝钱包 女 长款")  # the head of a run naming the product
+    assert head is not None and head.brand_id == "boluo"
 
 
 @pytest.mark.parametrize("title", [
-    "芒果 新鲜 水果 5斤",  # the fruit
-    "芒果干 零食 500g",  # a longer word: not the run's own word
-    "芒果 种植 技术 书籍",  # a book about it
-    "芒果 毛绒玩具 公仔 抱枕",  # a toy
-    "芒果 卫衣 男 宽松",  # clothing: in a shoe brand's reach, but not its own product
-    "新款 芒果 印花 T恤",
+    "菠萝 新鲜 水果 5斤",  # the fruit
+    "菠萝干 零食 500g",  # a longer word: not the run's own word
+    "菠萝 种植 技术 书籍",  # a book about it
+    "菠萝 毛绒玩具 公仔 抱枕",  # a toy
+    "菠萝 卫衣 男 宽松",  # clothing: in a bag brand's reach, but not its own product
+    "菠萝包 面包 早餐 10个",  # a dictionary word of its own (pineapple bun), not '菠萝' + bag
 ])
 def test_ordinary_uses_of_the_word_stay_allowed(signal: TextSignal, catalogue: Catalogue,
                                                 title: str) -> None:
