@@ -219,6 +219,26 @@ def zipf(word: str) -> float:
     return max(zipf_frequency(word, "en"), other - 0.7)
 
 
+@lru_cache(maxsize=65536)
+def zipf_en(word: str) -> float:
+    """Zipf frequency in English alone."""
+    return zipf_frequency(word, "en") if word else 0.0
+
+
+def english(words: tuple[str, ...]) -> bool:
+    """Whether a listing's Latin words read as English: most of its ordinary words are more
+    frequent in English than in French, Spanish or Italian."""
+    votes = 0
+    for word in words:
+        if len(word) < 3 or not word.isalpha() or not word.isascii():
+            continue
+        en, other = zipf_en(word), zipf(word)
+        if max(en, other) < 3.0:
+            continue  # rare in every language: a name, a model number
+        votes += 1 if en >= other else -1
+    return votes > 0
+
+
 _CATEGORIES_OF: dict[str, frozenset[str]] = {}
 for _cat, _words in CATEGORY_WORDS.items():
     for _w in _words:

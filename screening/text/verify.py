@@ -25,7 +25,9 @@ from screening.text.phrases import (
     UNRELATED_WORDS,
     PhraseHit,
     categories_of,
+    english,
     zipf,
+    zipf_en,
 )
 from screening.types import Money
 
@@ -89,6 +91,7 @@ class Context:
     words: tuple[str, ...]
     resale: bool = False
     compat_ends: tuple[int, ...] = ()
+    english: bool = False  # the listing is written in English (words are ordinary in English)
 
 
 def listing_context(
@@ -110,15 +113,26 @@ def listing_context(
     if price is not None and price.amount > 0:
         usd = to_usd(price.amount, price.currency)
     resale = bool(RESALE_RE.search(folded_text))
-    return Context(frozenset(cats), unrelated, tuple(phrases), usd, folded_text, words, resale)
+    return Context(frozenset(cats), unrelated, tuple(phrases), usd, folded_text, words, resale,
+                   english=english(words))
 
 
-def _commonness(cand: Candidate) -> float:
+def _english_commonness(words: tuple[str, ...]) -> float:
+    """The key's words read as English (the lexicon's estimate, English frequencies only)."""
+    if len(words) == 1:
+        return zipf_en(words[0])
+    return max(0.0, sum(zipf_en(w) for w in words) - 7.0 * (len(words) - 1))
+
+
+def _commonness(cand: Candidate, ctx: Context) -> float:
     if cand.method in READ_METHODS:
         return 0.0  # the seller wrote a Chinese word: the Latin word's own frequency is moot
     if cand.method in ("exact", "code", "initial", "cjk") or cand.key.kind == "line":
         if cand.key.kind in ("code", "derived", "monogram") and cand.method == "code":
             return 0.0  # codes are judged by their context, not as words
+        if cand.key.kind == "line" and ctx.english:
+            # a word is ordinary in the listing's own language: 'Triomphe' is not, in English
+            return min(cand.key.commonness, _english_commonness(cand.key.words))
         return cand.key.commonness
     if cand.method == "disguised":
         return 0.0
@@ -165,7 +179,7 @@ def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -
         logit += 2.0 * (cand.similarity - 0.6)
     elif cand.method == "cjk_cognate":
         logit += 3.0 * (cand.similarity - 0.7)  # rarer gloss words are less likely by chance
-    common = _commonness(cand)
+    common = _commonness(cand, ctx)
     weight = W_LINE_COMMON if cand.key.kind == "line" else W_COMMON
     floor_common = 2.0 if cand.key.kind == "line" else 3.0
     if common > floor_common:

@@ -1,0 +1,47 @@
+"""A product line is an ordinary word only in the listing's own language (invented catalogue)."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.text.evaluation import catalogue_of
+from screening.text.phrases import english
+from screening.text.signal import TextSignal
+from screening.types import BrandProfile, Catalogue, Evidence, Listing, Money, ScreeningInput
+
+BRANDS = [
+    BrandProfile(id="ardenne", name="Ardenne Vallis", product_lines=("Mariposa", "Garden"),
+                 category="bags", price_floor=Money(900, "USD")),
+]
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return catalogue_of(BRANDS)
+
+
+@pytest.fixture(scope="module")
+def signal() -> TextSignal:
+    return TextSignal(None)
+
+
+def top(signal: TextSignal, catalogue: Catalogue, title: str) -> Evidence | None:
+    listing = Listing("t", title, price=Money(40, "USD"))
+    evidence = signal.evaluate(ScreeningInput(listing, (), catalogue)).evidence
+    return evidence[0] if evidence and evidence[0].score >= 0.5 else None
+
+
+def test_listing_language() -> None:
+    assert english(("women", "shoulder", "bag", "leather"))
+    assert not english(("sac", "pour", "femme", "cuir"))
+    assert not english(("bolso", "mariposa", "para", "mujer", "de", "cuero"))
+    assert not english(("2024", "zx"))  # nothing to vote on
+
+
+def test_a_foreign_line_name_is_not_ordinary_in_an_english_listing(
+        signal: TextSignal, catalogue: Catalogue) -> None:
+    found = top(signal, catalogue, "Mariposa Bag Women Shoulder Handbag Leather")
+    assert found is not None and found.brand_id == "ardenne"
+    # in Spanish the same word is ordinary, and an English word stays ordinary in English
+    assert top(signal, catalogue, "Bolso mariposa para mujer de cuero") is None
+    assert top(signal, catalogue, "Garden Bag Women Tote Leather") is None
