@@ -65,6 +65,7 @@ W_LINE_NOUN = 1.2
 W_ORDINARY_LINE = -0.8
 GENDER_WORDS = frozenset(["women", "womens", "men", "mens", "ladies", "unisex", "kids", "girls", "boys"])
 W_SUPPORT = 0.6
+W_LINE_CODE = -0.3  # a code that only opens a product line, below a name's own initials (0.0)
 INITIAL_METHODS = ("code", "initial", "cjk_initial_house")
 # A one-character nickname stem is ambiguous: like codes, it identifies only in the core category.
 WEAK_METHODS = (*INITIAL_METHODS, "cjk_nickname", "cjk_initials", "cjk_transliteration")
@@ -139,6 +140,13 @@ def _commonness(cand: Candidate, ctx: Context) -> float:
     return zipf("".join(ch for ch in cand.seen.lower() if ch.isalnum()))
 
 
+def _registered_code(cand: Candidate, info: BrandInfo) -> bool:
+    """Whether a code is the owner's own (its name or an alias), not a line's opening word."""
+    profile = info.profile
+    return any(cand.key.compact == "".join(ch for ch in text.lower() if ch.isalnum())
+               for text in (profile.name, *profile.aliases))
+
+
 def price_feature(price_usd: float | None, floor: float | None) -> float:
     """Positive when the price is far below the brand's floor, negative when plausible."""
     if price_usd is None or floor is None or floor <= 0:
@@ -169,6 +177,9 @@ def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -
     info: BrandInfo = lex.brands[cand.brand_id]
     notes: list[str] = []
     logit = METHOD_BASE.get(cand.method, 0.0) + KIND_ADJUST.get(cand.key.kind, 0.0)
+    if cand.key.kind == "code" and not _registered_code(cand, info):
+        # read off a product line ('TB Monogram'): weaker than the owner's code or initials
+        logit += W_LINE_CODE - KIND_ADJUST["code"]
     if cand.method == "exact" and cand.key.kind in ("name", "alias"):
         logit += W_EXACT_NAME
     if cand.method == "encoder":
