@@ -120,6 +120,7 @@ MAX_COGNATE_ZIPF = 3.5  # a line in plain English ('Classic Box') translates to 
 MIN_COGNATE = 0.75  # edit similarity of a gloss word and a line word ('bleu' ~ 'blue')
 MIN_STEM = 4  # or a consonant frame this long ('triomphe' ~ 'triumphal': t-r-m-p-h)
 MIN_STEM_SIMILARITY = 0.6
+MIN_FOREIGN_ZIPF = 3.0
 MAX_PARTS = 3
 MAX_GLOSS_WORDS = 2
 
@@ -161,8 +162,10 @@ def _consonants(word: str) -> str:
 
 
 def foreign(word: str) -> bool:
-    """Whether a word is more at home in French, Italian or Spanish than in English."""
-    return max(zipf_frequency(word, lang) for lang in ("fr", "it", "es")) > zipf_frequency(word, "en")
+    """Whether a word is an established French, Italian or Spanish word, more at home there
+    than in English ('triomphe', 'bleu'; not an invented name like 'francy')."""
+    other = max(zipf_frequency(word, lang) for lang in ("fr", "it", "es"))
+    return other >= MIN_FOREIGN_ZIPF and other > zipf_frequency(word, "en")
 
 
 def cognate(gloss: str, line: str) -> bool:
@@ -264,6 +267,9 @@ def cognate_translations(index: CognateIndex, word: str) -> list[tuple[CognateLi
                     continue
                 if not all(set(hits) & set(line.words) for hits in per_part):
                     continue
+                if len(line.words) == 1 and zipf_frequency(
+                        per_part[0][line.words[0]], "en") >= MAX_COGNATE_ZIPF:
+                    continue  # one ordinary word ('blue') translates to ordinary Chinese
                 read = [h[w] for h in per_part for w in line.words if w in h]
                 found.setdefault(line_id, list(dict.fromkeys(read)))
     return [(index.lines[i], read) for i, read in found.items()]

@@ -96,7 +96,7 @@ def latin_keys(word: str) -> frozenset[str]:
     return frozenset(_vowel_runs(v) for v in variants if len(v) >= 3)
 
 
-def _syllable_sound(syllable: str, bare: bool) -> str:
+def _syllable_sound(syllable: str, bare: bool, ai_e: bool = False) -> str:
     lone = _BARE.get(syllable) if bare else None
     if lone is not None:
         return lone
@@ -111,16 +111,19 @@ def _syllable_sound(syllable: str, bare: bool) -> str:
         final = "v" + final[1:]  # 'ju' is jü
     if initial in ("zh", "ch", "sh"):
         initial = "s"
+    if ai_e and final in ("ai", "uai"):
+        return initial + "e"  # transliterations write an English /e/ as 'ai' (赛 for 'Ce')
     return initial + _FINALS.get(final, final)
 
 
 @lru_cache(maxsize=65536)
 def pinyin_sounds(syllables: tuple[str, ...]) -> tuple[str, ...]:
-    """Sound strings of toneless pinyin syllables ('gou', 'ya' → 'goya'): as written, and
-    with the lone-consonant syllables (si, te, de, er ...) reduced to their consonant."""
-    full = _vowel_runs("".join(_syllable_sound(s, False) for s in syllables))
-    bare = _vowel_runs("".join(_syllable_sound(s, True) for s in syllables))
-    return (full,) if bare == full else (full, bare)
+    """Sound strings of toneless pinyin syllables ('gou', 'ya' → 'goya'): as written, with
+    the lone-consonant syllables (si, te, de, er ...) reduced to their consonant, and with
+    'ai' read as the /e/ it often spells."""
+    out = [_vowel_runs("".join(_syllable_sound(s, bare, ai_e) for s in syllables))
+           for ai_e in (False, True) for bare in (False, True)]
+    return tuple(dict.fromkeys(out))
 
 
 def skeleton(sound: str) -> str:

@@ -82,7 +82,8 @@ def test_dictionary_translations(signal: TextSignal, catalogue: Catalogue) -> No
 
 
 COGNATE_BRANDS = [
-    BrandProfile(id="verlaine", name="Verlaine", product_lines=("Ballon Bleu", "Clic V", "Verlaine 9"),
+    BrandProfile(id="verlaine", name="Verlaine",
+                 product_lines=("Ballon Bleu", "Clic V", "Verlaine 9", "Bleu de Verlaine"),
                  category="jewelry", price_floor=Money(900, "USD")),
     BrandProfile(id="ostrava", name="Ostrava", product_lines=("Triomphe", "Classic Box"),
                  category="bags", price_floor=Money(800, "USD")),
@@ -107,6 +108,7 @@ def test_cognate_words() -> None:
     assert not cognate("clip", "clic")  # a different consonant
     assert not cognate("paris", "polaris")
     assert not cognate("moisturize", "moisturizing")  # English: only the same word counts
+    assert not cognate("french", "frangy")  # not an established foreign word: an invented name
 
 
 @pytest.mark.skipif(not cedict_glosses(), reason="CC-CEDICT package not installed")
@@ -114,7 +116,8 @@ def test_cognate_translations_of_lines(cognate_signal: TextSignal, cognates: Cat
     from screening.text.glossary import cognate_index, cognate_translations
 
     index = cognate_index(compile_catalogue(cognates))
-    assert {line.key.display for line in index.lines} == {"Ballon Bleu", "Triomphe", "Clic V"}
+    assert {line.key.display for line in index.lines} == {
+        "Ballon Bleu", "Triomphe", "Clic V", "Bleu de Verlaine"}  # less the brand's own name
     read = cognate_translations(index, "蓝气球")  # 蓝 'blue' + 气球 'balloon', any order
     assert [(line.key.display, words) for line, words in read] == [
         ("Ballon Bleu", ["blue", "balloon"])]
@@ -133,6 +136,7 @@ def test_cognate_translations_of_lines(cognate_signal: TextSignal, cognates: Cat
     "凯旋门 手链 女",  # a one-word line needs the brand's own category (bags)
     "蓝气球 派对 装饰 生日",  # party balloons
     "蓝色气球 生日 派对 100个",
+    "蓝色 手链 女 简约",  # 'Bleu de <brand>' is one ordinary word once the name is set aside
 ])
 def test_cognate_translations_stay_allowed_elsewhere(cognate_signal: TextSignal,
                                                      cognates: Catalogue, title: str) -> None:
