@@ -14,6 +14,16 @@ in full. The generic patterns read here are each built from what the catalogue h
 - CC-CEDICT translations (screening.text.glossary): a word glossed as a rare one-word
   product line, counted only when a product noun of the brand's category follows it, and
   the tail of a registered Chinese name that holds the translation of a word of the name;
+- cognate translations (screening.text.glossary): a word at the head of a run whose
+  dictionary parts are glossed, word for word and in any order, by English cognates of
+  every word of a French/Italian/Spanish product line ('蓝' blue + '气球' balloon for
+  'Ballon Bleu'); a one-word line counts only in the brand's own category;
+- transliterations (音译, screening.text.translit): a word at the head of a run, 2-4
+  characters, whose toneless pinyin sounds like a brand's Latin name or a rare word of it
+  ('ye zi' for a name sounding 'yee-zee'), not a very common Chinese word, counted only
+  with a product of the brand's own category;
+- a head of a run that starts a longer known word written there is read as that word
+  ('菠萝包' is a pineapple bun, not '菠萝' + bag);
 - a following 风/款 ("style", "model") makes any of these a style description, which the
   verifier weighs down like "style" after a Latin name.
 
