@@ -10,7 +10,7 @@ import numpy as np
 
 from screening.image.calibration import Calibration, CandidateFeatures
 from screening.image.embed import MarkEmbedder
-from screening.image.verify import KeypointSet, expand_box, match, region_keypoints
+from screening.image.verify import KeypointSet, expand_box, keypoints, match, region_keypoints
 from screening.index.brand_index import IndexHit
 
 SearchFn = Callable[[np.ndarray, int], list[list[IndexHit]]]
@@ -22,11 +22,14 @@ class DetectorConfig:
     long_side: int = 512
     window_sizes: tuple[int, ...] = (1, 2, 3, 4, 6, 8, 12)
     window_k: int = 8
-    brands_per_image: int = 4
+    brands_per_image: int = 8
     windows_per_brand: int = 2
     crop_expand: float = 1.15
     verify_expand: float = 1.6
     crop_k: int = 64
+    photo_side: int = 800  # keypoints of the whole photo, matched against every shortlisted brand
+    photo_features: int = 1500
+    photo_min_inliers: int = 8
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,9 @@ class LogoDetector:
                     seen.add(hit.brand_id)
                     per_brand.setdefault(hit.brand_id, []).append((hit.score, i))
         ranked = sorted(per_brand.items(), key=lambda kv: -max(s for s, _ in kv[1]))
+        shortlist = ranked[: cfg.brands_per_image]
         proposals: list[tuple[str, float, np.ndarray]] = []
-        for brand_id, scored in ranked[: cfg.brands_per_image]:
+        for brand_id, scored in shortlist:
             kept: list[np.ndarray] = []
             for score, i in sorted(scored, reverse=True):
                 box = windows.boxes[i]
@@ -86,6 +90,7 @@ class LogoDetector:
                     proposals.append((brand_id, score, box))
                 if len(kept) >= cfg.windows_per_brand:
                     break
+        proposals.extend(self._geometric_proposals(rgb, shortlist, keypoints_of))
         crops_boxes = [expand_box(box, cfg.crop_expand, w, h) for _, _, box in proposals]
         crops = [rgb[y0:y1, x0:x1] for x0, y0, x1, y1 in crops_boxes]
         crop_vectors = self.embedder.embed_crops(crops)
@@ -113,6 +118,32 @@ class LogoDetector:
             features = CandidateFeatures(crop_sim, float(window_sim), margin, inliers, ratio, 0.0)
             score = self.calibration.probability(features)
             found.append(Candidate(brand_id, mark_id, label, out_box, features, score))  # type: ignore[arg-type]
+        return found
+
+
+    def _geometric_proposals(self, rgb: np.ndarray, shortlist: list[tuple[str, list[tuple[float, int]]]],
+                             keypoints_of: KeypointFn) -> list[tuple[str, float, np.ndarray]]:
+        """Boxes where a shortlisted brand's mark matches the whole photo geometrically.
+
+        Windows can miss a small or partly hidden mark that keypoints still find; the box is
+        the projected reference frame, scored like any other proposal.
+        """
+        cfg = self.config
+        h, w = rgb.shape[:2]
+        photo = keypoints(rgb, cfg.photo_side, cfg.photo_features)
+        found: list[tuple[str, float, np.ndarray]] = []
+        for brand_id, scored in shortlist:
+            best: tuple[int, tuple[int, int, int, int]] | None = None
+            for _, ref_kps in keypoints_of(brand_id):
+                result = match(ref_kps, photo)
+                if result.box is not None and result.inliers >= cfg.photo_min_inliers and (
+                        best is None or result.inliers > best[0]):
+                    best = (result.inliers, _clip(result.box, w, h))
+            if best is not None:
+                x0, y0, x1, y1 = best[1]
+                if x1 - x0 >= 8 and y1 - y0 >= 8:
+                    window_sim = max(score for score, _ in scored)
+                    found.append((brand_id, window_sim, np.array(best[1], np.float32)))
         return found
 
 

@@ -43,7 +43,6 @@ log = structlog.get_logger(__name__)
 LOGO_SPACE = "logo"
 HASH_SPACE = "photo_hash"
 REPORT_FLOOR = 0.1
-OCR_SCORE = 0.6
 
 
 def reference_views(rgb: np.ndarray) -> list[tuple[str, np.ndarray]]:
@@ -202,8 +201,9 @@ class ImageSignal:
                                      image_index=image.index, bbox=cand.box, mark_id=cand.mark_id))
         if self.reader is not None and item.catalogue.brands:
             for hit in match_brands(self.reader.read(image.rgb), item.catalogue.brands.values()):
-                detail = f"text '{hit.text}' in the photo reads as '{hit.name}'"
-                evidence.append(Evidence("ocr", hit.brand_id, round(OCR_SCORE * hit.similarity, 4),
+                how = "reads as" if hit.similarity >= 1.0 else f"is close to ({hit.similarity:.2f})"
+                detail = f"text '{hit.text}' in the photo {how} '{hit.name}' (OCR confidence {hit.confidence:.2f})"
+                evidence.append(Evidence("ocr", hit.brand_id, round(hit.score, 4),
                                          detail, image_index=image.index, bbox=hit.box))
         return evidence
 

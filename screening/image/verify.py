@@ -33,12 +33,13 @@ class Verification:
 _local = threading.local()
 
 
-def _sift() -> cv2.SIFT:
-    sift = getattr(_local, "sift", None)
-    if sift is None:
-        sift = cv2.SIFT.create(nfeatures=600, contrastThreshold=0.03)
-        _local.sift = sift
-    return sift
+def _sift(features: int) -> cv2.SIFT:
+    cache: dict[int, cv2.SIFT] | None = getattr(_local, "sift", None)
+    if cache is None:
+        cache = _local.sift = {}
+    if features not in cache:
+        cache[features] = cv2.SIFT.create(nfeatures=features, contrastThreshold=0.03)
+    return cache[features]
 
 
 def _root_sift(desc: np.ndarray) -> np.ndarray:
@@ -46,14 +47,15 @@ def _root_sift(desc: np.ndarray) -> np.ndarray:
     return np.sqrt(desc).astype(np.float32)
 
 
-def keypoints(rgb: np.ndarray, side: int) -> KeypointSet:
-    """SIFT on a grey copy scaled so its longest side is `side`; points in original pixels."""
+def keypoints(rgb: np.ndarray, side: int, features: int = 600) -> KeypointSet:
+    """SIFT (at most `features` keypoints) on a grey copy scaled so its longest side is
+    `side`; points in original pixels."""
     h, w = rgb.shape[:2]
     scale = side / max(h, w)
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     grey = cv2.resize(grey, (max(8, round(w * scale)), max(8, round(h * scale))),
                       interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
-    kps, desc = _sift().detectAndCompute(grey, None)
+    kps, desc = _sift(features).detectAndCompute(grey, None)
     if desc is None or not kps:
         return KeypointSet(np.zeros((0, 2), np.float32), np.zeros((0, 128), np.float32), w, h)
     points = np.array([kp.pt for kp in kps], np.float32) / scale

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from screening.image.ocr import TextBox, match_brands
 from screening.image.phash import cosine_to_distance, distance_score, pdq_bits
@@ -21,6 +22,19 @@ def test_brand_names_in_text_boxes() -> None:
     assert hits["b1"].box == (1, 2, 3, 4) and hits["b1"].similarity > 0.9
     low = match_brands([TextBox("BMW", 0.3, (0, 0, 1, 1))], brands)
     assert low == []
+
+
+def test_words_split_by_ocr_or_wrapped_in_punctuation_still_match() -> None:
+    brands = [BrandProfile("g", "Google"), BrandProfile("i", "Intel"), BrandProfile("d", "DHL")]
+    boxes = [TextBox("GO", 0.98, (10, 10, 40, 40)), TextBox("gle", 0.98, (44, 12, 80, 40)),
+             TextBox("(intel)", 0.82, (0, 100, 50, 120)), TextBox("DHL", 0.65, (0, 200, 60, 230)),
+             TextBox("gle", 0.99, (300, 300, 340, 330))]  # far away: not part of 'GO...'
+    hits = {h.brand_id: h for h in match_brands(boxes, brands)}
+    assert set(hits) == {"g", "i", "d"}
+    assert hits["g"].box == (10, 10, 80, 40) and 0.8 < hits["g"].similarity < 1.0
+    assert hits["i"].similarity == 1.0 and hits["i"].score == pytest.approx(0.8 * 0.82)
+    assert hits["d"].score < hits["i"].score  # same exact reading, lower OCR confidence
+    assert hits["g"].score < 0.6  # a near spelling stays under the exact-name score
 
 
 def test_pdq_distance_small_for_copies_large_for_others() -> None:
