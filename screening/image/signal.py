@@ -91,6 +91,7 @@ class ImageSignal:
         index.open_space(LOGO_SPACE, self.embedder.dim)
         index.open_space(HASH_SPACE, BITS)
         self._index = index
+        self._reembed_stale(index)
         refs = {ref.mark_id: ref.brand_id for ref in index.labels(LOGO_SPACE).values() if ref.mark_id}
         restored = self._restore_keypoints(index, refs)
         missing = len(refs) - sum(len(marks) for marks in restored.values())
@@ -100,31 +101,70 @@ class ImageSignal:
         with self._lock:
             self._keypoints = restored
 
-    def _restore_keypoints(self, index: BrandIndex,
-                           refs: dict[str, str]) -> dict[str, list[tuple[str, KeypointSet]]]:
-        """Recompute keypoints of indexed marks from the mark store (files are the truth)."""
-        out: dict[str, list[tuple[str, KeypointSet]]] = {}
-        if not refs or self._marks_dir is None or not self._marks_dir.is_dir():
-            return out
-        from sqlalchemy import select
-
-        from screening.db.tables import MarkRow
+    def _read_mark(self, sha: str) -> np.ndarray | None:
+        """A stored mark's pixels, or None when its file is gone or no longer decodes."""
         from screening.errors import ScreeningError
         from screening.image.decode import decode_image
         from screening.storage import MarkStore
 
+        if self._marks_dir is None or not self._marks_dir.is_dir():
+            return None
         store = MarkStore(self._marks_dir)
+        if not store.exists(sha):
+            return None
+        try:
+            return decode_image(store.read(sha), max_bytes=50_000_000, max_pixels=40_000_000,
+                                allow_svg=True).rgb
+        except ScreeningError:  # a file that no longer decodes: keep the service up
+            return None
+
+    def _reembed_stale(self, index: BrandIndex) -> None:
+        """Re-embed, from the mark store, logo vectors another embedder version wrote.
+
+        Vectors of another version live in another embedding space and would match nothing
+        reliably, so those whose mark file is gone are dropped (logged), not kept.
+        """
+        from sqlalchemy import select
+
+        from screening.db.tables import BrandRow, IndexVectorRow, MarkRow
+
+        with index.sessions() as session:
+            stale = session.execute(select(IndexVectorRow.id, IndexVectorRow.mark_id).where(
+                IndexVectorRow.space == LOGO_SPACE,
+                IndexVectorRow.model_version != self.embedder.version)).all()
+            if not stale:
+                return
+            mark_ids = sorted({mark_id for _, mark_id in stale if mark_id})
+            marks = session.execute(
+                select(MarkRow.id, MarkRow.sha256, MarkRow.kind, BrandRow.id, BrandRow.name)
+                .join(BrandRow, MarkRow.brand_id == BrandRow.id).where(MarkRow.id.in_(mark_ids))).all()
+            index.remove_where(session, space=LOGO_SPACE, ids=[vector_id for vector_id, _ in stale])
+            redone = 0
+            for mark_id, sha, kind, brand_id, brand_name in marks:
+                rgb = self._read_mark(sha)
+                if rgb is not None:
+                    self._add_views(session, index, brand_id, brand_name, mark_id, MarkKind(kind), rgb)
+                    redone += 1
+            session.commit()
+        log.info("image.reembedded", version=self.embedder.version, vectors=len(stale),
+                 marks=redone, dropped=len(mark_ids) - redone)
+
+    def _restore_keypoints(self, index: BrandIndex,
+                           refs: dict[str, str]) -> dict[str, list[tuple[str, KeypointSet]]]:
+        """Recompute keypoints of indexed marks from the mark store (files are the truth)."""
+        out: dict[str, list[tuple[str, KeypointSet]]] = {}
+        if not refs:
+            return out
+        from sqlalchemy import select
+
+        from screening.db.tables import MarkRow
+
         with index.sessions() as session:
             rows = session.execute(select(MarkRow.id, MarkRow.sha256).where(MarkRow.id.in_(list(refs)))).all()
         for mark_id, sha in rows:
-            if not store.exists(sha):
-                continue
-            try:
-                rgb = decode_image(store.read(sha), max_bytes=50_000_000, max_pixels=40_000_000,
-                                   allow_svg=True).rgb
-            except ScreeningError:  # a file that no longer decodes: keep the service up
-                continue
-            out.setdefault(refs[mark_id], []).append((mark_id, reference_keypoints(trim_uniform_border(rgb))))
+            rgb = self._read_mark(sha)
+            if rgb is not None:
+                out.setdefault(refs[mark_id], []).append((mark_id, reference_keypoints(trim_uniform_border(rgb))))
         return out
 
     def on_mark_added(self, session: Session, index: BrandIndex, brand: BrandProfile,
@@ -137,14 +177,18 @@ class ImageSignal:
             index.add(session, HASH_SPACE, brand.id, bits_to_vector(bits),
                       [f"{brand.name} product photo"], "pdq-1", mark_id=mark_id)
             return
-        views = reference_views(rgb)
-        vectors = self.embedder.embed_crops([v for _, v in views])
-        labels = [f"{brand.name} {kind.value.replace('_', ' ')} ({name})" for name, _ in views]
-        index.add(session, LOGO_SPACE, brand.id, vectors, labels, self.embedder.version,
-                  mark_id=mark_id)
+        self._add_views(session, index, brand.id, brand.name, mark_id, kind, rgb)
         kps = reference_keypoints(trim_uniform_border(rgb))
         with self._lock:
             self._keypoints.setdefault(brand.id, []).append((mark_id, kps))
+
+    def _add_views(self, session: Session, index: BrandIndex, brand_id: str, brand_name: str,
+                   mark_id: str, kind: MarkKind, rgb: np.ndarray) -> None:
+        views = reference_views(rgb)
+        vectors = self.embedder.embed_crops([v for _, v in views])
+        labels = [f"{brand_name} {kind.value.replace('_', ' ')} ({name})" for name, _ in views]
+        index.add(session, LOGO_SPACE, brand_id, vectors, labels, self.embedder.version,
+                  mark_id=mark_id)
 
     def forget_mark(self, mark_id: str) -> None:
         """Drop cached keypoints of a deleted mark (vectors go through `remove_where`)."""

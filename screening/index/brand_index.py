@@ -58,6 +58,9 @@ class BrandIndex:
         self._directory = directory
         self._spaces: dict[str, _Space] = {}
         self._lock = threading.RLock()
+        # Each index applies only its own writes: two indexes over one session factory (a
+        # restart in one process) must not take each other's pending changes.
+        self._pending_key = (_PENDING_KEY, id(self))
         event.listen(sessions, "after_commit", self._apply_pending)
         event.listen(sessions, "after_rollback", self._drop_pending)
 
@@ -137,7 +140,7 @@ class BrandIndex:
         session.add_all(rows)
         session.flush()
         ids = [row.id for row in rows]
-        pending = session.info.setdefault(_PENDING_KEY, [])
+        pending = session.info.setdefault(self._pending_key, [])
         pending.append(("add", space, ids, vectors, [VectorRef(brand_id, mark_id, lb) for lb in labels]))
         return ids
 
@@ -167,7 +170,7 @@ class BrandIndex:
         all_ids = [vector_id for vector_id, _ in found]
         if all_ids:
             session.execute(delete(IndexVectorRow).where(IndexVectorRow.id.in_(all_ids)))
-        pending = session.info.setdefault(_PENDING_KEY, [])
+        pending = session.info.setdefault(self._pending_key, [])
         for vector_space, space_ids in by_space.items():
             pending.append(("remove", vector_space, space_ids, None, None))
         return len(all_ids)
@@ -245,7 +248,7 @@ class BrandIndex:
         return index
 
     def _apply_pending(self, session: Session) -> None:
-        pending = session.info.pop(_PENDING_KEY, [])
+        pending = session.info.pop(self._pending_key, [])
         touched: set[str] = set()
         for op, space, ids, vectors, refs in pending:
             target = self._spaces.get(space)
@@ -263,6 +266,5 @@ class BrandIndex:
         for space in touched:
             self._spaces[space].index.save(self._path(space))
 
-    @staticmethod
-    def _drop_pending(session: Session) -> None:
-        session.info.pop(_PENDING_KEY, None)
+    def _drop_pending(self, session: Session) -> None:
+        session.info.pop(self._pending_key, None)

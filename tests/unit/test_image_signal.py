@@ -11,7 +11,7 @@ from PIL import Image
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
-from screening.db.tables import Base, BrandRow, MarkRow
+from screening.db.tables import Base, BrandRow, IndexVectorRow, MarkRow
 from screening.image.signal import ImageSignal
 from screening.index.brand_index import BrandIndex
 from screening.storage import MarkStore
@@ -63,3 +63,46 @@ def test_keypoints_survive_a_restart_and_ignore_rolled_back_marks(shared: ImageS
     assert after and after[0].mark_id == "mrk-1"
     assert after[0].features.inliers >= 10
     assert abs(after[0].score - before[0].score) < 0.05
+
+
+def test_vectors_of_another_embedder_version_are_reembedded_on_open(shared: ImageSignal,
+                                                                    tmp_path: Path) -> None:
+    """An upgrade that ships a new embedder re-embeds every stored mark; a mark whose file is
+    gone loses its stale vectors instead of matching in the wrong embedding space."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    Base.metadata.create_all(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    store = MarkStore(tmp_path / "marks")
+    mark = draw_mark(200)
+    buffer = io.BytesIO()
+    Image.fromarray(mark).save(buffer, "PNG")
+    sha = store.put(buffer.getvalue())
+
+    def fresh() -> tuple[ImageSignal, BrandIndex]:
+        signal = ImageSignal(shared.embedder, shared.detector.calibration, use_ocr=False,
+                             marks_dir=tmp_path / "marks")
+        index = BrandIndex(sessions, tmp_path / "index")
+        signal.open_index(index)
+        return signal, index
+
+    _, index = fresh()
+    rng = np.random.default_rng(4)
+    with sessions() as session:
+        session.add(BrandRow(id="brd-1", name="Zorblax"))
+        for mark_id, digest in (("mrk-1", sha), ("mrk-lost", "0" * 64)):
+            session.add(MarkRow(id=mark_id, brand_id="brd-1", kind="logo", sha256=digest,
+                                media_type="image/png", size_bytes=1, width=200, height=200))
+        session.flush()
+        for mark_id in ("mrk-1", "mrk-lost"):  # written by an 'older embedder': random vectors
+            index.add(session, "logo", "brd-1", rng.normal(size=(3, shared.embedder.dim)),
+                      ["old a", "old b", "old c"], "logo-old-version", mark_id=mark_id)
+        session.commit()
+
+    restarted, index = fresh()
+    with sessions() as session:
+        rows = session.query(IndexVectorRow).filter_by(space="logo").all()
+    assert rows and {r.model_version for r in rows} == {shared.embedder.version}
+    assert {r.mark_id for r in rows} == {"mrk-1"}
+    assert index.spaces()["logo"] == len(rows)
+    found = restarted.detect(paste(background(640, 480, 22), mark, 200, 120, 160, -5))
+    assert found and found[0].mark_id == "mrk-1" and found[0].features.inliers >= 10
