@@ -8,6 +8,7 @@ then screened with `POST /v1/screen` and a neutral title. By default the API run
 
     .venv/bin/python scripts/eval_logo.py
     .venv/bin/python scripts/eval_logo.py --weights /tmp/logo-baseline   # other weights
+    .venv/bin/python scripts/eval_logo.py --distractors 300   # 300 more brands registered
     .venv/bin/python scripts/eval_logo.py --api-url http://127.0.0.1:8000 --admin-key KEY
 
 Nothing here is fitted: query and no-logo photos are only screened and counted.
@@ -98,6 +99,28 @@ def register(http: Http, admin: dict[str, str], dev: DevSet) -> dict[str, str]:
     return brand_ids
 
 
+def register_distractors(http: Http, admin: dict[str, str], dev: DevSet, count: int) -> dict[str, str]:
+    """`count` more brands, each with one simple-icons mark (never a dev brand's), as a
+    marketplace's catalogue would hold; brand id → 'distractor:<slug>'."""
+    from scripts.bench.bench_logo import flat, icon_marks
+
+    dev_slugs = {row["simple_icons_slug"] for row in dev.brands.values() if row.get("simple_icons_slug")}
+    dev_slugs |= {label.lower() for label in dev.brands}
+    icons = [i for i in icon_marks(count + 100) if not any(s in i[0] for s in dev_slugs)][:count]
+    out: dict[str, str] = {}
+    for slug, mask, colour in icons:
+        created = http.post("/v1/brands", json={"name": f"{slug} (distractor)"}, headers=admin)
+        assert created.status_code == 201, created.text
+        buffer = io.BytesIO()
+        Image.fromarray(flat(mask, colour)).save(buffer, format="PNG")
+        response = http.post(f"/v1/brands/{created.json()['id']}/marks", headers=admin,
+                             files={"file": (f"{slug}.png", buffer.getvalue(), "image/png")},
+                             data={"kind": "logo"})
+        assert response.status_code == 201, response.text
+        out[created.json()["id"]] = f"distractor:{slug}"
+    return out
+
+
 PerPhoto = list[tuple[str, str, dict[str, float]]]
 
 
@@ -136,6 +159,9 @@ def main() -> None:
     parser.add_argument("--api-url")
     parser.add_argument("--admin-key")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--distractors", type=int, default=0,
+                        help="also register this many simple-icons brands (one mark each): the "
+                             "figures at catalogue scale; a distractor ranked first is a wrong brand")
     parser.add_argument("--dump", type=Path, help="write every screening answer as JSON")
     args = parser.parse_args()
     import torch
@@ -151,11 +177,13 @@ def main() -> None:
         admin = {"X-API-Key": args.admin_key}
         with httpx.Client(base_url=args.api_url, timeout=300) as client:
             brand_ids = register(client, admin, dev)
+            brand_ids |= register_distractors(client, admin, dev, args.distractors)
             results, raw, latencies = screen_all(client, admin, dev, brand_ids)
     else:
         admin = {"X-API-Key": ADMIN_KEY}
         with in_process_api(args.weights, not args.no_ocr) as client:
             brand_ids = register(client, admin, dev)
+            brand_ids |= register_distractors(client, admin, dev, args.distractors)
             print(f"registered {len(brand_ids)} brands in {time.time() - started:.0f}s",
                   file=sys.stderr, flush=True)
             results, raw, latencies = screen_all(client, admin, dev, brand_ids)
