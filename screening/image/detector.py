@@ -1,5 +1,7 @@
-"""Find reference marks in one photo: dense windows → index search → crop re-embedding →
-keypoint verification → calibrated per-brand candidates with boxes."""
+"""Find reference marks in one photo: dense windows → index search → a shortlist of brands →
+proposals (their best windows, and boxes where their marks match the whole photo's
+keypoints) → crop re-embedding → keypoint verification → calibrated per-brand candidates
+with boxes."""
 
 from __future__ import annotations
 
@@ -119,7 +121,6 @@ class LogoDetector:
             score = self.calibration.probability(features)
             found.append(Candidate(brand_id, mark_id, label, out_box, features, score))  # type: ignore[arg-type]
         return found
-
 
     def _geometric_proposals(self, rgb: np.ndarray, shortlist: list[tuple[str, list[tuple[float, int]]]],
                              keypoints_of: KeypointFn) -> list[tuple[str, float, np.ndarray]]:
