@@ -66,6 +66,25 @@ def cedict_glosses() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Headwords with an entry that is not a proper noun (CC-CEDICT writes proper nouns'
+    pinyin capitalised: 华为 [Hua2 wei2] is a name, 苹果 [ping2 guo3] an ordinary word)."""
+    try:
+        res = importlib.resources.files(_PACKAGE).joinpath(*_DATA)
+        text = res.read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return frozenset()
+    out: set[str] = set()
+    for line in text.splitlines():
+        parts = line.split(" ", 2)
+        if line.startswith("#") or len(parts) < 3 or not parts[2].startswith("["):
+            continue
+        if parts[2][1:2].islower():
+            out.add(parts[1])
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
 def dictionary_words() -> frozenset[str]:
     """Every headword of the shipped dictionary (words that mean something on their own)."""
     return frozenset(h for heads in cedict_glosses().values() for h in heads if len(h) > 1)

@@ -20,8 +20,8 @@ in full. The generic patterns read here are each built from what the catalogue h
   'Ballon Bleu'); a one-word line counts only in the brand's own category;
 - transliterations (音译, screening.text.translit): a word at the head of a run, 2-4
   characters, whose toneless pinyin sounds like a brand's Latin name or a rare word of it
-  ('ye zi' for a name sounding 'yee-zee'), not a very common Chinese word, counted only
-  with a product of the brand's own category;
+  ('ye zi' for a name sounding 'yee-zee'), not a very common Chinese word and not a
+  product noun ('表带' watch strap), counted only with a product of the brand's own category;
 - a head of a run that starts a longer known word written there is read as that word
   ('菠萝包' is a pineapple bun, not '菠萝' + bag);
 - a following 风/款 ("style", "model") makes any of these a style description, which the
@@ -43,6 +43,7 @@ from pypinyin import lazy_pinyin
 
 from screening.text.candidates import Candidate
 from screening.text.glossary import (
+    cedict_senses,
     cognate_index,
     cognate_translations,
     dictionary_words,
@@ -146,6 +147,22 @@ def _inside_word(chars: str, size: int) -> bool:
                for n in range(size + 1, min(len(chars), size + 3) + 1))
 
 
+@lru_cache(maxsize=4096)
+def names_a_product(word: str) -> bool:
+    """Whether a word is itself a product noun: it holds a product character ('表带' holds
+    表, watch) or CC-CEDICT glosses it as one ('watchband', 'shoelace'). Such a word
+    describes the item; it is not a brand written for its sound."""
+    if any(categories_of(word[i : i + n]) for n in (1, 2, 3) for i in range(len(word) - n + 1)):
+        return True
+    for sense in cedict_senses().get(word, ()):
+        for gloss_word in re.findall(r"[a-z]+", sense.lower()):
+            if categories_of(gloss_word) or any(
+                    categories_of(gloss_word[:n]) or categories_of(gloss_word[-n:])
+                    for n in range(4, len(gloss_word) - 2)):
+                return True
+    return False
+
+
 def nickname_candidates(lex: Lexicon, folded: Folded) -> list[Candidate]:
     """Candidates for the nickname patterns in the folded text."""
     text = folded.text
@@ -224,7 +241,7 @@ def nickname_candidates(lex: Lexicon, folded: Folded) -> list[Candidate]:
         chars = run.group(0)
         for size in range(2, min(4, len(chars)) + 1):
             word = chars[:size]  # the run itself, or its head when a product noun follows
-            if _inside_word(chars, size):
+            if _inside_word(chars, size) or names_a_product(word):
                 continue
             for entry in transliterations(sounds, word):
                 if size < len(chars) and not _product_follows(lex, entry.key, chars[size:]):

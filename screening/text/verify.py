@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 from screening.text.candidates import Candidate
-from screening.text.glossary import content_words
+from screening.text.glossary import common_words, content_words
 from screening.text.lexicon import BrandInfo, Lexicon, to_usd
 from screening.text.normalize import Token
 from screening.text.phrases import (
@@ -29,6 +29,7 @@ from screening.text.phrases import (
     zipf,
     zipf_en,
 )
+from screening.text.translit import headword_zipf
 from screening.types import Money
 
 # Base log-odds per generator: how strongly the spelling alone suggests deliberate use.
@@ -125,9 +126,17 @@ def _english_commonness(words: tuple[str, ...]) -> float:
     return max(0.0, sum(zipf_en(w) for w in words) - 7.0 * (len(words) - 1))
 
 
+def _chinese_commonness(word: str) -> float:
+    """A registered Chinese name that CC-CEDICT lists as an ordinary word ('苹果' apple), not
+    only as a proper noun ('华为' Huawei), is read at its Chinese frequency."""
+    return headword_zipf(word) if word in common_words() else 0.0
+
+
 def _commonness(cand: Candidate, ctx: Context) -> float:
     if cand.method in READ_METHODS:
         return 0.0  # the seller wrote a Chinese word: the Latin word's own frequency is moot
+    if cand.method == "cjk":
+        return _chinese_commonness(cand.key.display)
     if cand.method in ("exact", "code", "initial", "cjk") or cand.key.kind == "line":
         if cand.key.kind in ("code", "derived", "monogram") and cand.method == "code":
             return 0.0  # codes are judged by their context, not as words

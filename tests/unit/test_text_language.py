@@ -45,3 +45,22 @@ def test_a_foreign_line_name_is_not_ordinary_in_an_english_listing(
     # in Spanish the same word is ordinary, and an English word stays ordinary in English
     assert top(signal, catalogue, "Bolso mariposa para mujer de cuero") is None
     assert top(signal, catalogue, "Garden Bag Women Tote Leather") is None
+
+
+def test_a_chinese_name_that_is_an_ordinary_word_needs_more_than_itself() -> None:
+    """A registered Chinese name CC-CEDICT lists as a common noun ('苹果' apple) is weighed as
+    an ordinary word; a name CC-CEDICT knows only as a proper noun ('华为') is not."""
+    from screening.text.evaluation import catalogue_of
+    from screening.text.signal import TextSignal
+    from screening.types import BrandProfile, Listing, Money, ScreeningInput
+
+    brands = [BrandProfile(id="pingo", name="Pingo", aliases=("苹果",), category="electronics"),
+              BrandProfile(id="huawa", name="Huawa", aliases=("华为",), category="electronics")]
+    catalogue = catalogue_of(brands)
+
+    def score(title: str) -> float:
+        out = TextSignal(None).evaluate(ScreeningInput(Listing("t", title, price=Money(9, "USD")),
+                                                       (), catalogue))
+        return max((e.score for e in out.evidence), default=0.0)
+
+    assert score("苹果15 手机壳 硅胶") < 0.5 <= score("华为 手机壳 硅胶")

@@ -74,3 +74,16 @@ def test_transliteration_needs_the_brands_own_product(signal: TextSignal,
 def test_ordinary_uses_of_the_word_stay_allowed(signal: TextSignal, catalogue: Catalogue,
                                                 title: str) -> None:
     assert top(signal, catalogue, title) is None
+
+
+def test_a_product_noun_is_never_read_as_a_brand_sound() -> None:
+    """'表带' (biǎodài) is 'watch strap': it describes the item, whatever brand it sounds like."""
+    from screening.text.nicknames import names_a_product
+
+    assert names_a_product("表带") and names_a_product("鞋带") and names_a_product("包包")
+    assert not names_a_product("菠萝") and not names_a_product("椰子")
+    watches = catalogue_of([BrandProfile(id="padek", name="Padek", category="watches",
+                                         price_floor=Money(5000, "USD"))])
+    lex = compile_catalogue(watches)
+    assert transliterations(sound_index(lex), "表带")  # it does sound like 'Padek'...
+    assert top(TextSignal(None), watches, "华为 手表 表带 硅胶 运动") is None  # ...yet is a strap
