@@ -93,7 +93,7 @@ def test_screen_finds_brand_with_evidence_and_is_idempotent(
 
 
 def test_review_decision_creates_item_and_moderator_decides(
-    client: TestClient, admin: Headers, make_key: Callable[..., Headers]
+    client: TestClient, admin: Headers, make_key: Callable[..., Headers], single_review: None
 ) -> None:
     create_brand(client, admin, review_threshold=0.5, block_threshold=0.99)
     flow, moderator, other = make_key("listing-flow"), make_key("moderator"), make_key("moderator")

@@ -10,7 +10,11 @@ import pytest
 
 from tests.e2e.server import CHROMIUM, LiveServer, launch_chromium, seed_review_item, start_server
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium)")
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium)"),
+    # one decision closes an item (a 5% draw for double review would leave it open)
+    pytest.mark.usefixtures("single_review"),
+]
 
 
 @pytest.fixture(scope="module")
