@@ -158,7 +158,7 @@ UNRELATED_WORDS = word_set(
 )
 
 # Words that make a nearby brand word descriptive ("<brand> style <noun>") rather than a mark.
-STYLE_WORDS = frozenset({"style", "styled", "inspired", "type", "like"})
+STYLE_WORDS = frozenset({"style", "styled", "inspired", "type", "like", "风格", "风", "款式"})
 
 
 @dataclass(frozen=True)

@@ -64,3 +64,19 @@ def test_a_chinese_name_that_is_an_ordinary_word_needs_more_than_itself() -> Non
         return max((e.score for e in out.evidence), default=0.0)
 
     assert score("苹果15 手机壳 硅胶") < 0.5 <= score("华为 手机壳 硅胶")
+
+
+def test_chinese_style_word_after_a_name_reads_as_a_style_like_english_style() -> None:
+    from screening.text.evaluation import catalogue_of
+    from screening.text.signal import TextSignal
+    from screening.types import BrandProfile, Listing, Money, ScreeningInput
+
+    catalogue = catalogue_of([BrandProfile(id="kadia", name="Kadia", aliases=("卡迪雅",),
+                                           category="jewelry", price_floor=Money(900, "USD"))])
+
+    def score(title: str) -> float:
+        out = TextSignal(None).evaluate(ScreeningInput(Listing("t", title, price=Money(9, "USD")),
+                                                       (), catalogue))
+        return max((e.score for e in out.evidence), default=0.0)
+
+    assert score("卡迪雅 风格 手镯 钛钢") < 0.5 <= score("卡迪雅 手镯 钛钢")
