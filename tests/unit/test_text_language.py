@@ -7,7 +7,8 @@ import pytest
 from screening.text.evaluation import catalogue_of
 from screening.text.phrases import english
 from screening.text.signal import TextSignal
-from screening.types import BrandProfile, Catalogue, Evidence, Listing, Money, ScreeningInput
+from screening.types import BrandProfile, Catalogue, Evidence, Money
+from tests.unit.text_listing import best_score, top_flagged
 
 BRANDS = [
     BrandProfile(id="ardenne", name="Ardenne Vallis", product_lines=("Mariposa", "Garden"),
@@ -26,9 +27,7 @@ def signal() -> TextSignal:
 
 
 def top(signal: TextSignal, catalogue: Catalogue, title: str) -> Evidence | None:
-    listing = Listing("t", title, price=Money(40, "USD"))
-    evidence = signal.evaluate(ScreeningInput(listing, (), catalogue)).evidence
-    return evidence[0] if evidence and evidence[0].score >= 0.5 else None
+    return top_flagged(signal, catalogue, title, price=40)
 
 
 def test_listing_language() -> None:
@@ -50,33 +49,13 @@ def test_a_foreign_line_name_is_not_ordinary_in_an_english_listing(
 def test_a_chinese_name_that_is_an_ordinary_word_needs_more_than_itself() -> None:
     """A registered Chinese name CC-CEDICT lists as a common noun ('苹果' apple) is weighed as
     an ordinary word; a name CC-CEDICT knows only as a proper noun ('华为') is not."""
-    from screening.text.evaluation import catalogue_of
-    from screening.text.signal import TextSignal
-    from screening.types import BrandProfile, Listing, Money, ScreeningInput
-
     brands = [BrandProfile(id="pingo", name="Pingo", aliases=("苹果",), category="electronics"),
               BrandProfile(id="huawa", name="Huawa", aliases=("华为",), category="electronics")]
     catalogue = catalogue_of(brands)
-
-    def score(title: str) -> float:
-        out = TextSignal(None).evaluate(ScreeningInput(Listing("t", title, price=Money(9, "USD")),
-                                                       (), catalogue))
-        return max((e.score for e in out.evidence), default=0.0)
-
-    assert score("苹果15 手机壳 硅胶") < 0.5 <= score("华为 手机壳 硅胶")
+    assert best_score(catalogue, "苹果15 手机壳 硅胶") < 0.5 <= best_score(catalogue, "华为 手机壳 硅胶")
 
 
 def test_chinese_style_word_after_a_name_reads_as_a_style_like_english_style() -> None:
-    from screening.text.evaluation import catalogue_of
-    from screening.text.signal import TextSignal
-    from screening.types import BrandProfile, Listing, Money, ScreeningInput
-
     catalogue = catalogue_of([BrandProfile(id="kadia", name="Kadia", aliases=("卡迪雅",),
                                            category="jewelry", price_floor=Money(900, "USD"))])
-
-    def score(title: str) -> float:
-        out = TextSignal(None).evaluate(ScreeningInput(Listing("t", title, price=Money(9, "USD")),
-                                                       (), catalogue))
-        return max((e.score for e in out.evidence), default=0.0)
-
-    assert score("卡迪雅 风格 手镯 钛钢") < 0.5 <= score("卡迪雅 手镯 钛钢")
+    assert best_score(catalogue, "卡迪雅 风格 手镯 钛钢") < 0.5 <= best_score(catalogue, "卡迪雅 手镯 钛钢")

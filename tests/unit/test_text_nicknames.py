@@ -8,7 +8,8 @@ from screening.text.evaluation import catalogue_of
 from screening.text.glossary import cedict_glosses, gloss_keys, parse_cedict
 from screening.text.lexicon import compile_catalogue
 from screening.text.signal import TextSignal
-from screening.types import BrandProfile, Catalogue, Evidence, Listing, Money, ScreeningInput
+from screening.types import BrandProfile, Catalogue, Money
+from tests.unit.text_listing import top_flagged as top
 
 BRANDS = [
     BrandProfile(id="zorvane", name="Zorvane", aliases=("佐凡娜",), category="bags",
@@ -30,12 +31,6 @@ def catalogue() -> Catalogue:
 @pytest.fixture(scope="module")
 def signal() -> TextSignal:
     return TextSignal(None)
-
-
-def top(signal: TextSignal, catalogue: Catalogue, title: str) -> Evidence | None:
-    listing = Listing("t", title, price=Money(30, "USD"))
-    evidence = signal.evaluate(ScreeningInput(listing, (), catalogue)).evidence
-    return evidence[0] if evidence and evidence[0].score >= 0.5 else None
 
 
 def test_parse_cedict_keeps_the_first_sense_without_parentheticals() -> None:

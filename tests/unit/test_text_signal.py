@@ -9,6 +9,7 @@ import pytest
 from screening.text.evaluation import catalogue_of, load_brands
 from screening.text.signal import TextSignal
 from screening.types import Catalogue, Evidence, Listing, Money, ScreeningInput
+from tests.unit.text_listing import evidence_for
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "text_brands.tsv"
 
@@ -25,9 +26,7 @@ def signal() -> TextSignal:
 
 def top(signal: TextSignal, catalogue: Catalogue, title: str, price: float | None = None,
         description: str = "") -> Evidence | None:
-    listing = Listing("t", title, description=description,
-                      price=Money(price, "USD") if price is not None else None)
-    evidence = signal.evaluate(ScreeningInput(listing, (), catalogue)).evidence
+    evidence = evidence_for(signal, catalogue, title, price, description)
     return evidence[0] if evidence else None
 
 

@@ -8,7 +8,8 @@ from screening.text.evaluation import catalogue_of
 from screening.text.lexicon import compile_catalogue
 from screening.text.signal import TextSignal
 from screening.text.translit import latin_keys, pinyin_sounds, sound_index, transliterations
-from screening.types import BrandProfile, Catalogue, Evidence, Listing, Money, ScreeningInput
+from screening.types import BrandProfile, Catalogue, Money
+from tests.unit.text_listing import top_flagged as top
 
 # An invented catalogue: 'Boluo' is spelt by ear as 菠萝 (bōluó, pineapple).
 BRANDS = [
@@ -26,12 +27,6 @@ def catalogue() -> Catalogue:
 @pytest.fixture(scope="module")
 def signal() -> TextSignal:
     return TextSignal(None)
-
-
-def top(signal: TextSignal, catalogue: Catalogue, title: str) -> Evidence | None:
-    listing = Listing("t", title, price=Money(30, "USD"))
-    evidence = signal.evaluate(ScreeningInput(listing, (), catalogue)).evidence
-    return evidence[0] if evidence and evidence[0].score >= 0.5 else None
 
 
 def test_sound_strings_meet_in_one_alphabet() -> None:
