@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from sqlalchemy import create_engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from screening.db.tables import Base, BrandRow, IndexVectorRow, MarkRow
 from screening.image.signal import ImageSignal
@@ -24,23 +24,33 @@ def shared(signals: list[Signal]) -> ImageSignal:
     return next(s for s in signals if isinstance(s, ImageSignal))
 
 
-def test_keypoints_survive_a_restart_and_ignore_rolled_back_marks(shared: ImageSignal, tmp_path: Path) -> None:
+def _stored_mark(tmp_path: Path) -> tuple[sessionmaker[Session], np.ndarray, str]:
+    """A fresh SQLite database and a mark file in the store: (sessions, mark pixels, sha)."""
     engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     Base.metadata.create_all(engine)
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    store = MarkStore(tmp_path / "marks")
     mark = draw_mark(200)
     buffer = io.BytesIO()
     Image.fromarray(mark).save(buffer, "PNG")
-    sha = store.put(buffer.getvalue())
+    sha = MarkStore(tmp_path / "marks").put(buffer.getvalue())
+    return sessionmaker(engine, expire_on_commit=False), mark, sha
+
+
+def _opened(shared: ImageSignal, sessions: sessionmaker[Session],
+            tmp_path: Path) -> tuple[ImageSignal, BrandIndex]:
+    """A new signal and index over the same database and mark store, as after a restart."""
+    signal = ImageSignal(shared.embedder, shared.detector.calibration, use_ocr=False,
+                         marks_dir=tmp_path / "marks")
+    index = BrandIndex(sessions, tmp_path / "index")
+    signal.open_index(index)
+    return signal, index
+
+
+def test_keypoints_survive_a_restart_and_ignore_rolled_back_marks(shared: ImageSignal, tmp_path: Path) -> None:
+    sessions, mark, sha = _stored_mark(tmp_path)
     brand = BrandProfile("brd-1", "Zorblax")
 
     def fresh() -> tuple[ImageSignal, BrandIndex]:
-        signal = ImageSignal(shared.embedder, shared.detector.calibration, use_ocr=False,
-                             marks_dir=tmp_path / "marks")
-        index = BrandIndex(sessions, tmp_path / "index")
-        signal.open_index(index)
-        return signal, index
+        return _opened(shared, sessions, tmp_path)
 
     signal, index = fresh()
     with sessions() as session:
@@ -69,21 +79,10 @@ def test_vectors_of_another_embedder_version_are_reembedded_on_open(shared: Imag
                                                                     tmp_path: Path) -> None:
     """An upgrade that ships a new embedder re-embeds every stored mark; a mark whose file is
     gone loses its stale vectors instead of matching in the wrong embedding space."""
-    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    Base.metadata.create_all(engine)
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    store = MarkStore(tmp_path / "marks")
-    mark = draw_mark(200)
-    buffer = io.BytesIO()
-    Image.fromarray(mark).save(buffer, "PNG")
-    sha = store.put(buffer.getvalue())
+    sessions, mark, sha = _stored_mark(tmp_path)
 
     def fresh() -> tuple[ImageSignal, BrandIndex]:
-        signal = ImageSignal(shared.embedder, shared.detector.calibration, use_ocr=False,
-                             marks_dir=tmp_path / "marks")
-        index = BrandIndex(sessions, tmp_path / "index")
-        signal.open_index(index)
-        return signal, index
+        return _opened(shared, sessions, tmp_path)
 
     _, index = fresh()
     rng = np.random.default_rng(4)
