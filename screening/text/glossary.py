@@ -54,34 +54,38 @@ def parse_cedict(lines: list[str]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in table.items()}
 
 
-@lru_cache(maxsize=1)
-def cedict_glosses() -> dict[str, tuple[str, ...]]:
-    """The shipped CC-CEDICT, inverted (parsed once per process); empty if not installed."""
-    try:
-        res = importlib.resources.files(_PACKAGE).joinpath(*_DATA)
-        text = res.read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, OSError):
-        return {}
-    return parse_cedict(text.splitlines())
-
-
-@lru_cache(maxsize=1)
-def common_words() -> frozenset[str]:
+def parse_common(lines: list[str]) -> frozenset[str]:
     """Headwords with an entry that is not a proper noun (CC-CEDICT writes proper nouns'
     pinyin capitalised: 华为 [Hua2 wei2] is a name, 苹果 [ping2 guo3] an ordinary word)."""
-    try:
-        res = importlib.resources.files(_PACKAGE).joinpath(*_DATA)
-        text = res.read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, OSError):
-        return frozenset()
     out: set[str] = set()
-    for line in text.splitlines():
+    for line in lines:
         parts = line.split(" ", 2)
         if line.startswith("#") or len(parts) < 3 or not parts[2].startswith("["):
             continue
         if parts[2][1:2].islower():
             out.add(parts[1])
     return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def _cedict() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    """The shipped CC-CEDICT, read and parsed once per process; empty if not installed."""
+    try:
+        res = importlib.resources.files(_PACKAGE).joinpath(*_DATA)
+        lines = res.read_text(encoding="utf-8").splitlines()
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return {}, frozenset()
+    return parse_cedict(lines), parse_common(lines)
+
+
+def cedict_glosses() -> dict[str, tuple[str, ...]]:
+    """English first sense → simplified headwords, for the whole shipped dictionary."""
+    return _cedict()[0]
+
+
+def common_words() -> frozenset[str]:
+    """Headwords CC-CEDICT lists as ordinary words (see `parse_common`)."""
+    return _cedict()[1]
 
 
 @lru_cache(maxsize=1)
