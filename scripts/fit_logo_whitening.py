@@ -32,7 +32,13 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.logo_embedder import EmbedderConfig, LogoEmbedder
-from screening.image.evaluation import DevSet, in_calibration_split, load_dev, pick_references
+from screening.image.evaluation import (
+    DevSet,
+    in_calibration_split,
+    load_dev,
+    pick_references,
+    reference_marks,
+)
 from screening.image.synth import Backgrounds, crop_view, icon_clean_view, icon_scene_view
 from scripts.train_logo_embedder import OUT, calibrate, held_out_slugs, load_icons, load_photos
 
@@ -107,23 +113,14 @@ def held_out_check(dev: DevSet, pooled: Pooled, a: np.ndarray, p: np.ndarray, la
     """Top-1 brand and (box, brand) AP of calibration-split boxes of brands left out of fitting."""
     from PIL import Image
 
-    from screening.image.decode import decode_image
     from screening.image.embed import to_square
     from screening.image.signal import reference_views
 
     side = pooled.model.config.input_size
     refs = pick_references(dev)
     ref_views, ref_brand = [], []
-    for brand, boxes in refs.items():
-        marks = []
-        for box in boxes:
-            with Image.open(dev.image_path(box.image)) as image:
-                marks.append(np.asarray(image.convert("RGB").crop(box.box)))
-        svg = dev.brands[brand].get("svg") or ""
-        if svg and (dev.root / svg).exists():
-            marks.append(decode_image((dev.root / svg).read_bytes(), max_bytes=10_000_000,
-                                      max_pixels=40_000_000, allow_svg=True).rgb)
-        for mark in marks:
+    for brand, marks in reference_marks(dev).items():
+        for _, mark in marks:
             for _, view in reference_views(mark):
                 ref_views.append(to_square(view, side))
                 ref_brand.append(brand)

@@ -91,6 +91,28 @@ def pick_references(dev: DevSet, per_brand: int = 3, exclude: set[str] | None = 
     return chosen
 
 
+def reference_marks(dev: DevSet) -> dict[str, list[tuple[str, np.ndarray]]]:
+    """Per brand label: (mark id, RGB) of its reference crops (`pick_references`) and, where
+    simple-icons has the brand, its SVG mark rendered."""
+    from PIL import Image
+
+    from screening.image.decode import decode_image
+
+    out: dict[str, list[tuple[str, np.ndarray]]] = {}
+    for label, boxes in pick_references(dev).items():
+        marks = []
+        for i, box in enumerate(boxes):
+            with Image.open(dev.image_path(box.image)) as image:
+                marks.append((f"{label}-crop-{i}", np.asarray(image.convert("RGB").crop(box.box))))
+        svg = dev.brands[label].get("svg") or ""
+        if svg and (dev.root / svg).exists():
+            decoded = decode_image((dev.root / svg).read_bytes(), max_bytes=10_000_000,
+                                   max_pixels=40_000_000, allow_svg=True)
+            marks.append((f"{label}-svg", decoded.rgb))
+        out[label] = marks
+    return out
+
+
 @dataclass(frozen=True)
 class Metrics:
     average_precision: float

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from screening.image.calibration import Calibration, fit_logistic
-from screening.image.evaluation import DevSet, in_calibration_split, pick_references
+from screening.image.evaluation import DevSet, in_calibration_split, pick_references, reference_marks
 from screening.image.signal import ImageSignal
 
 
@@ -36,7 +36,6 @@ def build_signal_with_references(dev: DevSet, signal: ImageSignal) -> None:
     from sqlalchemy.orm import sessionmaker
 
     from screening.db.tables import Base
-    from screening.image.decode import decode_image
     from screening.index.brand_index import BrandIndex
     from screening.types import BrandProfile, MarkKind
 
@@ -46,18 +45,11 @@ def build_signal_with_references(dev: DevSet, signal: ImageSignal) -> None:
     sessions = sessionmaker(engine, expire_on_commit=False)
     index = BrandIndex(sessions, tmp)
     signal.open_index(index)
-    for label, boxes in pick_references(dev).items():
+    for label, marks in reference_marks(dev).items():
         profile = BrandProfile(id=label, name=dev.brands[label]["name"])
         with sessions() as session:
-            for i, box in enumerate(boxes):
-                with Image.open(dev.image_path(box.image)) as image:
-                    rgb = np.asarray(image.convert("RGB").crop(box.box))
-                signal.on_mark_added(session, index, profile, f"{label}-crop-{i}", MarkKind.LOGO, rgb)
-            svg = dev.brands[label].get("svg") or ""
-            if svg and (dev.root / svg).exists():
-                decoded = decode_image((dev.root / svg).read_bytes(), max_bytes=10_000_000,
-                                       max_pixels=40_000_000, allow_svg=True)
-                signal.on_mark_added(session, index, profile, f"{label}-svg", MarkKind.LOGO, decoded.rgb)
+            for mark_id, rgb in marks:
+                signal.on_mark_added(session, index, profile, mark_id, MarkKind.LOGO, rgb)
             session.commit()
 
 
