@@ -67,15 +67,30 @@ def parse_common(lines: list[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+def parse_phrases(lines: list[str]) -> frozenset[str]:
+    """English glosses of two or three plain words, any sense ('aviator sunglasses',
+    'saddle bag', 'tank top'): names English itself gives to kinds of things."""
+    out: set[str] = set()
+    for line in lines:
+        slash = line.find("/")
+        if line.startswith("#") or slash < 0:
+            continue
+        for sense in line[slash + 1 :].split("/"):
+            words = _PAREN.sub("", sense).strip().lower().replace("-", " ").split()
+            if 2 <= len(words) <= 3 and all(w.isascii() and w.isalpha() for w in words):
+                out.add(" ".join(words))
+    return frozenset(out)
+
+
 @lru_cache(maxsize=1)
-def _cedict() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+def _cedict() -> tuple[dict[str, tuple[str, ...]], frozenset[str], frozenset[str]]:
     """The shipped CC-CEDICT, read and parsed once per process; empty if not installed."""
     try:
         res = importlib.resources.files(_PACKAGE).joinpath(*_DATA)
         lines = res.read_text(encoding="utf-8").splitlines()
     except (ModuleNotFoundError, FileNotFoundError, OSError):
-        return {}, frozenset()
-    return parse_cedict(lines), parse_common(lines)
+        return {}, frozenset(), frozenset()
+    return parse_cedict(lines), parse_common(lines), parse_phrases(lines)
 
 
 def cedict_glosses() -> dict[str, tuple[str, ...]]:
@@ -86,6 +101,11 @@ def cedict_glosses() -> dict[str, tuple[str, ...]]:
 def common_words() -> frozenset[str]:
     """Headwords CC-CEDICT lists as ordinary words (see `parse_common`)."""
     return _cedict()[1]
+
+
+def dictionary_phrases() -> frozenset[str]:
+    """Two- and three-word English glosses (see `parse_phrases`)."""
+    return _cedict()[2]
 
 
 @lru_cache(maxsize=1)

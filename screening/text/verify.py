@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 from screening.text.candidates import Candidate
-from screening.text.glossary import common_words, content_words
+from screening.text.glossary import common_words, content_words, dictionary_phrases
 from screening.text.lexicon import BrandInfo, Lexicon, to_usd
 from screening.text.normalize import Token
 from screening.text.phrases import (
@@ -79,6 +79,7 @@ READ_METHODS = ("cjk_transliteration", "cjk_cognate")
 W_CODE_NO_CONTEXT = -1.5
 W_STYLE_NICKNAME = -3.2  # '<nickname>风' is the name of a style ('in the style of'), not the brand
 W_EXACT_NAME = 0.5  # the brand's own name, written plainly, by a seller not known to be authorized
+W_KIND_OF_THING = -3.0  # the line and the next words form a dictionary term ('aviator sunglasses')
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,18 @@ def _names_product(ctx: Context, end: int, category: str) -> bool:
     return any(category in categories_of(w) for w in words[:2])
 
 
+def _kind_of_thing(cand: Candidate, ctx: Context) -> str | None:
+    """The dictionary term a line forms with the words after it, if any: 'Aviator' before
+    'sunglasses' names a kind of sunglasses (CC-CEDICT glosses 'aviator sunglasses'), not
+    the brand's line."""
+    after = [w.strip(".,'") for w in ctx.folded_text[cand.end :].split()[:2]]
+    for size in (2, 1):
+        phrase = " ".join((*cand.key.words, *after[:size])).replace("-", " ")
+        if len(after) >= size and phrase in dictionary_phrases():
+            return phrase
+    return None
+
+
 @dataclass(frozen=True)
 class Verdict:
     score: float
@@ -213,8 +226,12 @@ def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -
         notes.append("resale wording")
     if cand.key.kind == "line" and len(cand.key.words) == 1 and common >= 3.0 and not support:
         logit += W_ORDINARY_LINE
+    kind_of_thing = _kind_of_thing(cand, ctx) if cand.key.kind == "line" else None
+    if kind_of_thing:
+        logit += W_KIND_OF_THING
+        notes.append(f"'{kind_of_thing}' is a dictionary term for a kind of product")
     names_product = bool(
-        cand.key.kind == "line" and info.category
+        cand.key.kind == "line" and info.category and not kind_of_thing
         and _names_product(ctx, cand.end, info.category))
     if support:
         logit += W_SUPPORT

@@ -59,3 +59,25 @@ def test_chinese_style_word_after_a_name_reads_as_a_style_like_english_style() -
     catalogue = catalogue_of([BrandProfile(id="kadia", name="Kadia", aliases=("卡迪雅",),
                                            category="jewelry", price_floor=Money(900, "USD"))])
     assert best_score(catalogue, "卡迪雅 风格 手镯 钛钢") < 0.5 <= best_score(catalogue, "卡迪雅 手镯 钛钢")
+
+
+def test_parse_phrases_keeps_short_plain_glosses_of_any_sense() -> None:
+    from screening.text.glossary import parse_phrases
+
+    lines = ["# comment", "蛤蟆鏡 蛤蟆镜 [ha2 ma5 jing4] /aviator sunglasses/",
+             "馬褡子 马褡子 [ma3 da1 zi5] /saddle-bag/pack/",
+             "某 某 [mou3] /a very long gloss of many words/X-ray (film)/"]
+    assert parse_phrases(lines) == frozenset({"aviator sunglasses", "saddle bag", "x ray"})
+
+
+def test_a_line_that_forms_a_dictionary_term_with_the_next_word_is_that_kind_of_thing() -> None:
+    """'Aviator sunglasses' and 'saddle bag' are what English calls kinds of product (the
+    shipped dictionary glosses them); the same line before another noun is still the line."""
+    catalogue = catalogue_of([
+        BrandProfile(id="velmora", name="Velmora", product_lines=("Aviator",),
+                     category="eyewear", price_floor=Money(150, "USD")),
+        BrandProfile(id="sellier", name="Maison Sellier", product_lines=("Saddle",),
+                     category="bags", price_floor=Money(900, "USD"))])
+    assert best_score(catalogue, "Aviator Sunglasses Men Metal Frame Polarized") < 0.3
+    assert best_score(catalogue, "Bike Saddle Bag Under Seat Waterproof Pouch") < 0.3
+    assert best_score(catalogue, "Velmora Aviator Sunglasses 1:1 mirror quality") >= 0.9
