@@ -102,13 +102,11 @@ def register(http: Http, admin: dict[str, str], dev: DevSet) -> dict[str, str]:
 def register_distractors(http: Http, admin: dict[str, str], dev: DevSet, count: int) -> dict[str, str]:
     """`count` more brands, each with one simple-icons mark (never a dev brand's), as a
     marketplace's catalogue would hold; brand id → 'distractor:<slug>'."""
-    from scripts.bench.bench_logo import flat, icon_marks
+    from screening.image.evaluation import distractor_icons
+    from screening.image.synth import flat
 
-    dev_slugs = {row["simple_icons_slug"] for row in dev.brands.values() if row.get("simple_icons_slug")}
-    dev_slugs |= {label.lower() for label in dev.brands}
-    icons = [i for i in icon_marks(count + 100) if not any(s in i[0] for s in dev_slugs)][:count]
     out: dict[str, str] = {}
-    for slug, mask, colour in icons:
+    for slug, mask, colour in distractor_icons(dev, count):
         created = http.post("/v1/brands", json={"name": f"{slug} (distractor)"}, headers=admin)
         assert created.status_code == 201, created.text
         buffer = io.BytesIO()

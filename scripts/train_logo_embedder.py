@@ -37,6 +37,9 @@ OUT = Path(__file__).resolve().parents[1] / "models" / "weights" / "logo_embedde
 FROZEN_BLOCKS = 8
 
 
+CALIBRATION_DISTRACTORS = 300
+
+
 def held_out_slugs(dev: DevSet) -> set[str]:
     slugs = {row["simple_icons_slug"] for row in dev.brands.values() if row.get("simple_icons_slug")}
     return slugs | {label.lower() for label in dev.brands}
@@ -132,11 +135,14 @@ def main() -> None:
     parser.add_argument("--version", default="logo-effl0-synth-v1")
     parser.add_argument("--calibration-photos", type=int, default=300,
                         help="validation photos/regions to calibrate on (0: all)")
+    parser.add_argument("--calibration-distractors", type=int, default=CALIBRATION_DISTRACTORS,
+                        help="other brands' simple-icons marks registered while calibrating")
     parser.add_argument("--calibrate-only", action="store_true",
                         help="skip training; fit calibration.json for the weights in --out")
     args = parser.parse_args()
     if args.calibrate_only:
-        calibrate(args.data, args.out, args.seed, args.threads, args.calibration_photos)
+        calibrate(args.data, args.out, args.seed, args.threads, args.calibration_photos,
+                  args.calibration_distractors)
         return
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -206,8 +212,11 @@ def main() -> None:
     calibrate(args.data, args.out, args.seed, args.threads)
 
 
-def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: int = 0) -> None:
-    """Fit the score calibration on a validation split of training photos (see validation.py)."""
+def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: int = 0,
+              distractors: int = CALIBRATION_DISTRACTORS) -> None:
+    """Fit the score calibration on a validation split of training photos (see validation.py),
+    with `distractors` other brands registered beside the dev brands: at a catalogue's scale
+    a mark found by its keypoints often ranks below other brands' views by embedding."""
     from screening.image.evaluation import average_precision, recall_at_precision
     from screening.image.signal import ImageSignal
     from screening.image.validation import (
@@ -222,14 +231,14 @@ def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: in
     dev = load_dev(data)
     rng = np.random.default_rng(seed)
     signal = ImageSignal.load(weights, use_ocr=False)
-    build_signal_with_references(dev, signal)
+    build_signal_with_references(dev, signal, distractors)
     photos = validation_photos(dev, rng)
     if max_photos and len(photos) > max_photos:
         photos = [photos[i] for i in sorted(rng.choice(len(photos), max_photos, replace=False))]
     started = time.time()
     samples = collect(signal, photos, progress=True)
-    calibration = fit(samples, note=f"{len(photos)} validation photos/regions of the training split "
-                                    f"(weights {signal.embedder.version})")
+    calibration = fit(samples, note=f"{len(photos)} validation photos/regions of the training split, "
+                                    f"{distractors} distractor brands (weights {signal.embedder.version})")
     weights.mkdir(parents=True, exist_ok=True)
     calibration.save(weights / "calibration.json")
     best = best_samples(samples, calibration)

@@ -1,7 +1,7 @@
 """Find reference marks in one photo: dense windows → index search → a shortlist of brands →
-proposals (their best windows, and boxes where their marks match the whole photo's
-keypoints) → crop re-embedding → keypoint verification → calibrated per-brand candidates
-with boxes."""
+proposals (their best windows, and boxes where any catalogue mark matches the whole
+photo's keypoints) → crop re-embedding → keypoint verification → calibrated per-brand
+candidates with boxes."""
 
 from __future__ import annotations
 
@@ -12,11 +12,31 @@ import numpy as np
 
 from screening.image.calibration import Calibration, CandidateFeatures
 from screening.image.embed import MarkEmbedder
-from screening.image.verify import KeypointSet, expand_box, keypoints, match, region_keypoints
+from screening.image.keypoint_index import MarkMatches
+from screening.image.verify import (
+    KeypointSet,
+    expand_box,
+    fit_frame,
+    keypoints,
+    match,
+    region_keypoints,
+)
 from screening.index.brand_index import IndexHit
 
 SearchFn = Callable[[np.ndarray, int], list[list[IndexHit]]]
 KeypointFn = Callable[[str], Sequence[tuple[str, KeypointSet]]]
+PhotoMatchFn = Callable[[KeypointSet, int], list[MarkMatches]]
+BrandBestFn = Callable[[np.ndarray, str], IndexHit | None]
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What the detector reads from the catalogue's indexes for one photo."""
+
+    search: SearchFn  # embeddings -> top-k reference views
+    keypoints_of: KeypointFn  # brand -> its marks' keypoints
+    match_photo: PhotoMatchFn  # a photo's keypoints -> marks matched across the catalogue
+    best_of_brand: BrandBestFn  # an embedding -> the brand's closest reference view
 
 
 @dataclass(frozen=True)
@@ -29,9 +49,10 @@ class DetectorConfig:
     crop_expand: float = 1.15
     verify_expand: float = 1.6
     crop_k: int = 64
-    photo_side: int = 800  # keypoints of the whole photo, matched against every shortlisted brand
+    photo_side: int = 800  # keypoints of the whole photo, matched against the whole catalogue
     photo_features: int = 1500
     photo_min_inliers: int = 8
+    photo_marks: int = 8  # marks with the most matched photo keypoints that get a RANSAC fit
 
 
 @dataclass(frozen=True)
@@ -61,18 +82,18 @@ class LogoDetector:
         self.calibration = calibration
         self.config = config or DetectorConfig()
 
-    def detect(self, rgb: np.ndarray, search: SearchFn, keypoints_of: KeypointFn) -> list[Candidate]:
+    def detect(self, rgb: np.ndarray, lookups: Lookups) -> list[Candidate]:
         """Best candidate per brand, highest score first."""
-        return best_per_brand(self.detect_all(rgb, search, keypoints_of))
+        return best_per_brand(self.detect_all(rgb, lookups))
 
-    def detect_all(self, rgb: np.ndarray, search: SearchFn, keypoints_of: KeypointFn) -> list[Candidate]:
+    def detect_all(self, rgb: np.ndarray, lookups: Lookups) -> list[Candidate]:
         """Every verified proposal (a few per brand), scored with the current calibration."""
         cfg = self.config
         h, w = rgb.shape[:2]
         windows = self.embedder.embed_windows(rgb, cfg.long_side, cfg.window_sizes)
         if len(windows.boxes) == 0:
             return []
-        hits = search(windows.vectors, cfg.window_k)
+        hits = lookups.search(windows.vectors, cfg.window_k)
         per_brand: dict[str, list[tuple[float, int]]] = {}
         for i, row in enumerate(hits):
             seen: set[str] = set()
@@ -92,14 +113,21 @@ class LogoDetector:
                     proposals.append((brand_id, score, box))
                 if len(kept) >= cfg.windows_per_brand:
                     break
-        proposals.extend(self._geometric_proposals(rgb, shortlist, keypoints_of))
+        floor = min((row[-1].score for row in hits if row), default=0.0)
+        window_best = {brand: max(s for s, _ in scored) for brand, scored in per_brand.items()}
+        proposals.extend((brand, window_best.get(brand, floor), box)
+                         for brand, box in self._geometric_proposals(rgb, lookups.match_photo))
         crops_boxes = [expand_box(box, cfg.crop_expand, w, h) for _, _, box in proposals]
         crops = [rgb[y0:y1, x0:x1] for x0, y0, x1, y1 in crops_boxes]
         crop_vectors = self.embedder.embed_crops(crops)
-        crop_hits = search(crop_vectors, cfg.crop_k)
+        crop_hits = lookups.search(crop_vectors, cfg.crop_k)
         found: list[Candidate] = []
-        for (brand_id, window_sim, box), row in zip(proposals, crop_hits, strict=True):
+        for (brand_id, window_sim, box), row, vector in zip(proposals, crop_hits, crop_vectors,
+                                                            strict=True):
             own = [hit for hit in row if hit.brand_id == brand_id]
+            if not own:  # ranked below other brands' views: still the brand's own similarity
+                closest = lookups.best_of_brand(vector, brand_id)
+                own = [closest] if closest is not None else []
             other = [hit.score for hit in row if hit.brand_id != brand_id]
             crop_sim = own[0].score if own else float(window_sim) - 0.1
             margin = crop_sim - (other[0] if other else 0.0)
@@ -109,7 +137,7 @@ class LogoDetector:
             out_box = tuple(int(v) for v in box)
             if own:
                 mark_id = own[0].mark_id
-            for ref_mark, ref_kps in keypoints_of(brand_id):
+            for ref_mark, ref_kps in lookups.keypoints_of(brand_id):
                 result = match(ref_kps, query_kps)
                 if result.inliers > inliers:
                     inliers = result.inliers
@@ -122,30 +150,27 @@ class LogoDetector:
             found.append(Candidate(brand_id, mark_id, label, out_box, features, score))  # type: ignore[arg-type]
         return found
 
-    def _geometric_proposals(self, rgb: np.ndarray, shortlist: list[tuple[str, list[tuple[float, int]]]],
-                             keypoints_of: KeypointFn) -> list[tuple[str, float, np.ndarray]]:
-        """Boxes where a shortlisted brand's mark matches the whole photo geometrically.
+    def _geometric_proposals(self, rgb: np.ndarray, match_photo: PhotoMatchFn
+                             ) -> list[tuple[str, np.ndarray]]:
+        """(brand, box) where a catalogue mark matches the whole photo geometrically, the
+        best-fitting mark per brand.
 
-        Windows can miss a small or partly hidden mark that keypoints still find; the box is
-        the projected reference frame, scored like any other proposal.
+        Windows can miss a small or partly hidden mark that keypoints still find, and the
+        window shortlist holds few brands; the box is the projected reference frame.
         """
         cfg = self.config
         h, w = rgb.shape[:2]
         photo = keypoints(rgb, cfg.photo_side, cfg.photo_features)
-        found: list[tuple[str, float, np.ndarray]] = []
-        for brand_id, scored in shortlist:
-            best: tuple[int, tuple[int, int, int, int]] | None = None
-            for _, ref_kps in keypoints_of(brand_id):
-                result = match(ref_kps, photo)
-                if result.box is not None and result.inliers >= cfg.photo_min_inliers and (
-                        best is None or result.inliers > best[0]):
-                    best = (result.inliers, _clip(result.box, w, h))
-            if best is not None:
-                x0, y0, x1, y1 = best[1]
-                if x1 - x0 >= 8 and y1 - y0 >= 8:
-                    window_sim = max(score for score, _ in scored)
-                    found.append((brand_id, window_sim, np.array(best[1], np.float32)))
-        return found
+        best: dict[str, tuple[int, tuple[int, int, int, int]]] = {}
+        for found in match_photo(photo, cfg.photo_min_inliers)[: cfg.photo_marks]:
+            result = fit_frame(found.reference, found.photo, found.width, found.height)
+            if result.box is None or result.inliers < cfg.photo_min_inliers:
+                continue
+            box = _clip(result.box, w, h)
+            if box[2] - box[0] >= 8 and box[3] - box[1] >= 8 and (
+                    found.brand_id not in best or result.inliers > best[found.brand_id][0]):
+                best[found.brand_id] = (result.inliers, box)
+        return [(brand, np.array(box, np.float32)) for brand, (_, box) in best.items()]
 
 
 def best_per_brand(candidates: Sequence[Candidate]) -> list[Candidate]:

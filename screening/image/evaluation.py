@@ -113,6 +113,20 @@ def reference_marks(dev: DevSet) -> dict[str, list[tuple[str, np.ndarray]]]:
     return out
 
 
+def distractor_icons(dev: DevSet, count: int, from_end: bool = False
+                     ) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """`count` simple-icons marks of brands that are not dev brands (see `icon_marks`): a
+    marketplace catalogue's other brands. The evaluation takes them from the start of the
+    pack, the calibration (`from_end`) from the end, so the two sets do not overlap."""
+    from screening.image.synth import icon_marks
+
+    slugs = {row["simple_icons_slug"] for row in dev.brands.values() if row.get("simple_icons_slug")}
+    slugs |= {label.lower() for label in dev.brands}
+    icons = [icon for icon in icon_marks(count + 100, from_end)
+             if not any(slug in icon[0] for slug in slugs)]
+    return icons[:count]
+
+
 @dataclass(frozen=True)
 class Metrics:
     average_precision: float

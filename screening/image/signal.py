@@ -2,7 +2,8 @@
 
 Reference marks live in the brand index: space "logo" holds embeddings of several views of
 every logo / wordmark image, space "photo_hash" the PDQ hashes of product photos (as ±1
-vectors). Keypoints for verification are computed when a mark is added and kept in memory.
+vectors). Keypoints for verification are computed when a mark is added and kept in memory,
+per brand and in one catalogue-wide descriptor index (`KeypointIndex`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,15 @@ import structlog
 from sqlalchemy.orm import Session
 
 from screening.image.calibration import Calibration
-from screening.image.detector import Candidate, DetectorConfig, LogoDetector, best_per_brand
+from screening.image.detector import (
+    Candidate,
+    DetectorConfig,
+    LogoDetector,
+    Lookups,
+    best_per_brand,
+)
 from screening.image.embed import DEFAULT_WEIGHTS, MarkEmbedder, trim_uniform_border
+from screening.image.keypoint_index import CODEBOOK_FILE, KeypointIndex, MarkMatches, empty_index
 from screening.image.ocr import TextReader, match_brands
 from screening.image.phash import (
     BITS,
@@ -67,13 +75,15 @@ class ImageSignal:
 
     def __init__(self, embedder: MarkEmbedder, calibration: Calibration,
                  config: DetectorConfig | None = None, use_ocr: bool = True,
-                 marks_dir: Path | None = None) -> None:
+                 marks_dir: Path | None = None, codebook: Path | None = None) -> None:
         self.embedder = embedder
         self.detector = LogoDetector(embedder, calibration, config)
         self.version = embedder.version
         self.reader = TextReader() if use_ocr else None
         self._index: BrandIndex | None = None
         self._keypoints: dict[str, list[tuple[str, KeypointSet]]] = {}
+        self._codebook = codebook or DEFAULT_WEIGHTS / CODEBOOK_FILE
+        self._catalogue_keypoints = KeypointIndex(empty_index(self._codebook))
         self._lock = threading.Lock()
         self._marks_dir = marks_dir
 
@@ -83,8 +93,9 @@ class ImageSignal:
         """`marks_dir` (the service's mark store) lets a restart restore keypoints."""
         directory = weights_dir or DEFAULT_WEIGHTS
         embedder = MarkEmbedder.load(directory, backend)
+        codebook = directory / CODEBOOK_FILE  # the descriptor codebook does not depend on the trunk
         return cls(embedder, Calibration.load(directory / "calibration.json"), use_ocr=use_ocr,
-                   marks_dir=marks_dir)
+                   marks_dir=marks_dir, codebook=codebook if codebook.is_file() else None)
 
     # ----------------------------------------------------------------- indexing
     def open_index(self, index: BrandIndex) -> None:
@@ -98,8 +109,13 @@ class ImageSignal:
         if missing:
             log.warning("image.keypoints_missing", marks=missing,
                         note="mark files not found; those marks match without keypoint verification")
+        catalogue = KeypointIndex(empty_index(self._codebook))
+        for brand_id, marks in restored.items():
+            for mark_id, kps in marks:
+                catalogue.add(brand_id, mark_id, kps)
         with self._lock:
             self._keypoints = restored
+            self._catalogue_keypoints = catalogue
 
     def _read_mark(self, sha: str) -> np.ndarray | None:
         """A stored mark's pixels, or None when its file is gone or no longer decodes."""
@@ -181,6 +197,8 @@ class ImageSignal:
         kps = reference_keypoints(trim_uniform_border(rgb))
         with self._lock:
             self._keypoints.setdefault(brand.id, []).append((mark_id, kps))
+            catalogue = self._catalogue_keypoints
+        catalogue.add(brand.id, mark_id, kps)
 
     def _add_views(self, session: Session, index: BrandIndex, brand_id: str, brand_name: str,
                    mark_id: str, kind: MarkKind, rgb: np.ndarray) -> None:
@@ -195,6 +213,8 @@ class ImageSignal:
         with self._lock:
             for marks in self._keypoints.values():
                 marks[:] = [(m, k) for m, k in marks if m != mark_id]
+            catalogue = self._catalogue_keypoints
+        catalogue.remove(mark_id)
 
     # ----------------------------------------------------------------- screening
     def evaluate(self, item: ScreeningInput) -> SignalOutput:
@@ -223,15 +243,28 @@ class ImageSignal:
 
         live: set[str | None] = set()
 
-        def keypoints_of(brand_id: str) -> list[tuple[str, KeypointSet]]:
+        def is_live(mark_id: str) -> bool:
             # Only marks whose vectors are live: a deleted mark, or one whose transaction
             # rolled back, never verifies anything.
             if not live:
                 live.update(ref.mark_id for ref in index.labels(LOGO_SPACE).values())
-            with self._lock:
-                return [(m, k) for m, k in self._keypoints.get(brand_id, ()) if m in live]
+            return mark_id in live
 
-        return self.detector.detect_all(rgb, search, keypoints_of)
+        def keypoints_of(brand_id: str) -> list[tuple[str, KeypointSet]]:
+            with self._lock:
+                marks = list(self._keypoints.get(brand_id, ()))
+            return [(m, k) for m, k in marks if is_live(m)]
+
+        def match_photo(photo: KeypointSet, min_matches: int) -> list[MarkMatches]:
+            with self._lock:
+                catalogue = self._catalogue_keypoints
+            return [m for m in catalogue.match(photo, min_matches) if is_live(m.mark_id)]
+
+        def best_of_brand(vector: np.ndarray, brand_id: str) -> IndexHit | None:
+            return index.best_of_brand(LOGO_SPACE, vector, brand_id)
+
+        return self.detector.detect_all(
+            rgb, Lookups(search, keypoints_of, match_photo, best_of_brand))
 
     def _logos(self, index: BrandIndex, image: DecodedImage, item: ScreeningInput) -> list[Evidence]:
         evidence: list[Evidence] = []

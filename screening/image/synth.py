@@ -48,6 +48,31 @@ def hex_rgb(value: str) -> np.ndarray:
     return np.array([int(value[i : i + 2], 16) for i in (0, 2, 4)], np.float32)
 
 
+def icon_marks(count: int, from_end: bool = False) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(slug, alpha mask, colour) of the first `count` simple-icons marks that render, in
+    name order (from the last name backwards with `from_end`)."""
+    import simple_icons_pack as pack
+
+    out = []
+    for name in sorted((n for n in dir(pack) if n.startswith("SI_")), reverse=from_end):
+        icon = getattr(pack, name)
+        mask = render_icon_mask(icon.svg, 160)
+        if mask is not None:
+            colour = hex_rgb(icon.hex)
+            if colour.mean() > 225:  # white marks would vanish on a white reference file
+                colour = np.zeros(3, np.float32)
+            out.append((icon.slug, mask, colour))
+        if len(out) == count:
+            break
+    return out
+
+
+def flat(mask: np.ndarray, colour: np.ndarray, background: float = 255.0) -> np.ndarray:
+    """A clean reference file: the mask in its colour on a flat background."""
+    alpha = mask[..., None].astype(np.float32) / 255.0
+    return (background * (1 - alpha) + colour * alpha).astype(np.uint8)
+
+
 @dataclass
 class Backgrounds:
     """Photo regions (HxWx3 uint8) to paste marks on; procedural textures fill in."""

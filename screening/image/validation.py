@@ -18,8 +18,15 @@ import numpy as np
 from PIL import Image
 
 from screening.image.calibration import Calibration, fit_logistic
-from screening.image.evaluation import DevSet, in_calibration_split, pick_references, reference_marks
+from screening.image.evaluation import (
+    DevSet,
+    distractor_icons,
+    in_calibration_split,
+    pick_references,
+    reference_marks,
+)
 from screening.image.signal import ImageSignal
+from screening.image.synth import flat
 
 
 @dataclass(frozen=True)
@@ -30,8 +37,10 @@ class Sample:
     features: np.ndarray
 
 
-def build_signal_with_references(dev: DevSet, signal: ImageSignal) -> None:
-    """Register the dev brands' reference marks into a fresh temporary index."""
+def build_signal_with_references(dev: DevSet, signal: ImageSignal, distractors: int = 0) -> None:
+    """Register the dev brands' reference marks into a fresh temporary index, and one
+    simple-icons mark each of `distractors` other brands (`distractor_icons(from_end=True)`,
+    none of the evaluation's), so scores are calibrated at a catalogue's scale."""
     from sqlalchemy import create_engine
     from sqlalchemy.orm import sessionmaker
 
@@ -51,6 +60,12 @@ def build_signal_with_references(dev: DevSet, signal: ImageSignal) -> None:
             for mark_id, rgb in marks:
                 signal.on_mark_added(session, index, profile, mark_id, MarkKind.LOGO, rgb)
             session.commit()
+    with sessions() as session:
+        for slug, mask, colour in distractor_icons(dev, distractors, from_end=True):
+            profile = BrandProfile(id=f"distractor:{slug}", name=slug)
+            signal.on_mark_added(session, index, profile, f"distractor:{slug}", MarkKind.LOGO,
+                                 flat(mask, colour))
+        session.commit()
 
 
 def validation_photos(dev: DevSet, rng: np.random.Generator) -> list[tuple[str, np.ndarray, set[str]]]:

@@ -95,18 +95,26 @@ def match(reference: KeypointSet, query: KeypointSet) -> Verification:
         return Verification(0, len(good), None)
     src = reference.points[[m.queryIdx for m in good]]
     dst = query.points[[m.trainIdx for m in good]]
+    return fit_frame(src, dst, reference.width, reference.height)
+
+
+def fit_frame(src: np.ndarray, dst: np.ndarray, width: int, height: int) -> Verification:
+    """RANSAC homography of matched points; the box is the projected `width` × `height`
+    reference frame, None when the projection is degenerate."""
+    if len(src) < 4:
+        return Verification(0, len(src), None)
     homography, mask = cv2.findHomography(src, dst, cv2.RANSAC, 6.0, maxIters=500)
     if homography is None or mask is None:
-        return Verification(0, len(good), None)
+        return Verification(0, len(src), None)
     inliers = int(mask.sum())
-    corners = np.array([[0, 0], [reference.width, 0], [reference.width, reference.height],
-                        [0, reference.height]], np.float32).reshape(-1, 1, 2)
+    corners = np.array([[0, 0], [width, 0], [width, height], [0, height]],
+                       np.float32).reshape(-1, 1, 2)
     projected = cv2.perspectiveTransform(corners, homography).reshape(-1, 2)
     if not _plausible(projected):
-        return Verification(min(inliers, 4), len(good), None)
+        return Verification(min(inliers, 4), len(src), None)
     x0, y0 = projected.min(axis=0)
     x1, y1 = projected.max(axis=0)
-    return Verification(inliers, len(good), (int(x0), int(y0), int(x1), int(y1)))
+    return Verification(inliers, len(src), (int(x0), int(y0), int(x1), int(y1)))
 
 
 def _plausible(quad: np.ndarray) -> bool:

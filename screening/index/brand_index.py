@@ -191,6 +191,22 @@ class BrandIndex:
             results.append(hits)
         return results
 
+    def best_of_brand(self, space: str, query: np.ndarray, brand_id: str) -> IndexHit | None:
+        """The brand's vector closest to `query` (one row), whatever its global rank."""
+        target = self._space(space)
+        refs = [(vector_id, ref) for vector_id, ref in list(target.refs.items())
+                if ref.brand_id == brand_id]
+        if not refs:
+            return None
+        try:
+            vectors = target.index.vectors([vector_id for vector_id, _ in refs])
+        except KeyError:  # written to the database, not yet committed to the index
+            return None
+        scores = vectors @ normalize_rows(query.reshape(1, -1))[0]
+        best = int(np.argmax(scores))
+        vector_id, ref = refs[best]
+        return IndexHit(vector_id, ref.brand_id, ref.mark_id, ref.label, float(scores[best]))
+
     @property
     def sessions(self) -> sessionmaker[Session]:
         """The session factory of the database the spaces are built from (read-only uses)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,16 @@ class VectorIndex:
             removed = int(self._index.remove_ids(ids))
             self._ids.difference_update(int(i) for i in ids)
             return removed
+
+    def vectors(self, ids: Sequence[int]) -> np.ndarray:
+        """The stored (unit) vectors of these ids, one row each; an unknown id raises KeyError."""
+        with self._lock:
+            missing = [i for i in ids if i not in self._ids]
+            if missing:
+                raise KeyError(f"no vectors with ids {missing[:5]}")
+            if not ids:
+                return np.zeros((0, self.dim), np.float32)
+            return np.stack([self._index.reconstruct(int(i)) for i in ids]).astype(np.float32)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, ids) per query row; missing neighbours have id -1."""

@@ -28,6 +28,8 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from screening.image.synth import flat, icon_marks
+
 
 def rss_mib() -> float:
     with open("/proc/self/status") as handle:
@@ -35,31 +37,6 @@ def rss_mib() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
-
-
-def icon_marks(count: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """(slug, alpha mask, colour) of the first `count` simple-icons marks that render."""
-    import simple_icons_pack as pack
-
-    from screening.image.synth import hex_rgb, render_icon_mask
-
-    out = []
-    for name in sorted(n for n in dir(pack) if n.startswith("SI_")):
-        icon = getattr(pack, name)
-        mask = render_icon_mask(icon.svg, 160)
-        if mask is not None:
-            colour = hex_rgb(icon.hex)
-            if colour.mean() > 225:  # white marks would vanish on a white reference file
-                colour = np.zeros(3, np.float32)
-            out.append((icon.slug, mask, colour))
-        if len(out) == count:
-            break
-    return out
-
-
-def flat(mask: np.ndarray, colour: np.ndarray, background: float = 255.0) -> np.ndarray:
-    alpha = mask[..., None].astype(np.float32) / 255.0
-    return (background * (1 - alpha) + colour * alpha).astype(np.uint8)
 
 
 def photo(rng: np.random.Generator, marks: list[tuple[np.ndarray, np.ndarray]], side: int) -> bytes:

@@ -108,3 +108,20 @@ def test_brand_index_rebuilds_from_database_when_file_is_stale_or_missing(
     again = BrandIndex(sessions, directory)
     again.open_space("logo", DIM)
     assert again.spaces() == {"logo": 2} and (directory / "logo.faiss").exists()
+
+
+def test_best_of_brand_finds_the_brands_closest_vector_whatever_its_global_rank(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    index = BrandIndex(sessions, tmp_path / "index")
+    index.open_space("logo", DIM)
+    query = unit(1)
+    near_b = query + 0.05 * unit(9)
+    with sessions() as session, session.begin():
+        index.add(session, "logo", "brd_a", np.stack([unit(2), unit(3)]), ["a2", "a3"], "v1")
+        index.add(session, "logo", "brd_b", np.stack([near_b, unit(4)]), ["b-near", "b4"], "v1")
+    best = index.best_of_brand("logo", query, "brd_a")
+    assert best is not None and best.brand_id == "brd_a"
+    assert best.score == pytest.approx(max(float(unit(2) @ query), float(unit(3) @ query)), abs=1e-5)
+    assert index.best_of_brand("logo", query, "brd_b").label == "b-near"  # type: ignore[union-attr]
+    assert index.best_of_brand("logo", query, "brd_unknown") is None
