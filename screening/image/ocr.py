@@ -53,10 +53,9 @@ def _norm(text: str) -> str:
 class TextReader:
     """Lazy RapidOCR; one engine shared behind a lock (ONNX sessions are not cheap)."""
 
-    def __init__(self, max_side: int = 736) -> None:
+    def __init__(self) -> None:
         self._engine: object | None = None
         self._lock = threading.Lock()
-        self.max_side = max_side
 
     def read(self, rgb: np.ndarray) -> list[TextBox]:
         with self._lock:
