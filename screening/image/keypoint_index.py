@@ -52,7 +52,7 @@ def empty_index(codebook: Path) -> faiss.Index:
 
 
 class KeypointIndex:
-    """Thread-safe: adds and removes take a lock, searches a snapshot of the owners."""
+    """Thread-safe: adds, removes and searches take one lock (a search takes milliseconds)."""
 
     def __init__(self, index: faiss.Index, nprobe: int = 12, neighbours: int = 6,
                  ratio: float = 0.8) -> None:
@@ -121,9 +121,9 @@ class KeypointIndex:
         """
         if len(photo.points) == 0 or self._index.ntotal == 0:
             return []
-        distances, ids = self._index.search(np.ascontiguousarray(photo.descriptors, np.float32),
-                                            self._neighbours)
-        with self._lock:
+        queries = np.ascontiguousarray(photo.descriptors, np.float32)
+        with self._lock:  # FAISS does not allow a search while another thread adds
+            distances, ids = self._index.search(queries, self._neighbours)
             owner, point, marks = self._owner, self._point, dict(self._marks)
         slots = np.where(ids >= 0, owner[np.clip(ids, 0, None)], -1)
         brand_of = {slot: mark.brand_id for slot, mark in marks.items()}
