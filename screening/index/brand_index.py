@@ -48,6 +48,17 @@ class _Space:
     dim: int
     index: VectorIndex
     refs: dict[int, VectorRef]
+    writes: int = 0  # bumped after every change to `refs`
+    by_brand: tuple[int, dict[str, list[int]]] = (-1, {})  # vector ids per brand, as of `writes`
+
+    def ids_of(self, brand_id: str) -> list[int]:
+        built_at, by_brand = self.by_brand
+        if built_at != self.writes:
+            built_at, by_brand = self.writes, {}  # read before the refs: a racing write shows
+            for vector_id, ref in list(self.refs.items()):
+                by_brand.setdefault(ref.brand_id, []).append(vector_id)
+            self.by_brand = (built_at, by_brand)
+        return by_brand.get(brand_id, [])
 
 
 class BrandIndex:
@@ -194,18 +205,19 @@ class BrandIndex:
     def best_of_brand(self, space: str, query: np.ndarray, brand_id: str) -> IndexHit | None:
         """The brand's vector closest to `query` (one row), whatever its global rank."""
         target = self._space(space)
-        refs = [(vector_id, ref) for vector_id, ref in list(target.refs.items())
-                if ref.brand_id == brand_id]
-        if not refs:
+        ids = target.ids_of(brand_id)
+        if not ids:
             return None
         try:
-            vectors = target.index.vectors([vector_id for vector_id, _ in refs])
-        except KeyError:  # written to the database, not yet committed to the index
+            vectors = target.index.vectors(ids)
+        except KeyError:  # the index changed since the ids were read: no answer this time
             return None
         scores = vectors @ normalize_rows(query.reshape(1, -1))[0]
         best = int(np.argmax(scores))
-        vector_id, ref = refs[best]
-        return IndexHit(vector_id, ref.brand_id, ref.mark_id, ref.label, float(scores[best]))
+        ref = target.refs.get(ids[best])
+        if ref is None:
+            return None
+        return IndexHit(ids[best], ref.brand_id, ref.mark_id, ref.label, float(scores[best]))
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -278,6 +290,7 @@ class BrandIndex:
                 target.index.remove(id_array)
                 for vector_id in ids:
                     target.refs.pop(vector_id, None)
+            target.writes += 1
             touched.add(space)
         for space in touched:
             self._spaces[space].index.save(self._path(space))
