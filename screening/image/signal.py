@@ -102,9 +102,9 @@ class ImageSignal:
         index.open_space(LOGO_SPACE, self.embedder.dim)
         index.open_space(HASH_SPACE, BITS)
         self._index = index
-        self._reembed_stale(index)
+        known = self._reembed_stale(index)
         refs = {ref.mark_id: ref.brand_id for ref in index.labels(LOGO_SPACE).values() if ref.mark_id}
-        restored = self._restore_keypoints(index, refs)
+        restored = self._restore_keypoints(index, refs, known)
         missing = len(refs) - sum(len(marks) for marks in restored.values())
         if missing:
             log.warning("image.keypoints_missing", marks=missing,
@@ -134,8 +134,9 @@ class ImageSignal:
         except ScreeningError:  # a file that no longer decodes: keep the service up
             return None
 
-    def _reembed_stale(self, index: BrandIndex) -> None:
-        """Re-embed, from the mark store, logo vectors another embedder version wrote.
+    def _reembed_stale(self, index: BrandIndex) -> dict[str, KeypointSet]:
+        """Re-embed, from the mark store, logo vectors another embedder version wrote; the
+        keypoints of the marks it read (so each file is decoded once per start).
 
         Vectors of another version live in another embedding space and would match nothing
         reliably, so those whose mark file is gone are dropped (logged), not kept.
@@ -149,34 +150,40 @@ class ImageSignal:
                 IndexVectorRow.space == LOGO_SPACE,
                 IndexVectorRow.model_version != self.embedder.version)).all()
             if not stale:
-                return
+                return {}
             mark_ids = sorted({mark_id for _, mark_id in stale if mark_id})
             marks = session.execute(
                 select(MarkRow.id, MarkRow.sha256, MarkRow.kind, BrandRow.id, BrandRow.name)
                 .join(BrandRow, MarkRow.brand_id == BrandRow.id).where(MarkRow.id.in_(mark_ids))).all()
             index.remove_where(session, space=LOGO_SPACE, ids=[vector_id for vector_id, _ in stale])
-            redone = 0
+            redone: dict[str, KeypointSet] = {}
             for mark_id, sha, kind, brand_id, brand_name in marks:
                 rgb = self._read_mark(sha)
                 if rgb is not None:
                     self._add_views(session, index, brand_id, brand_name, mark_id, MarkKind(kind), rgb)
-                    redone += 1
+                    redone[mark_id] = reference_keypoints(trim_uniform_border(rgb))
             session.commit()
         log.info("image.reembedded", version=self.embedder.version, vectors=len(stale),
-                 marks=redone, dropped=len(mark_ids) - redone)
+                 marks=len(redone), dropped=len(mark_ids) - len(redone))
+        return redone
 
-    def _restore_keypoints(self, index: BrandIndex,
-                           refs: dict[str, str]) -> dict[str, list[tuple[str, KeypointSet]]]:
-        """Recompute keypoints of indexed marks from the mark store (files are the truth)."""
+    def _restore_keypoints(self, index: BrandIndex, refs: dict[str, str],
+                           known: dict[str, KeypointSet]) -> dict[str, list[tuple[str, KeypointSet]]]:
+        """Keypoints of indexed marks (mark id -> brand in `refs`): those in `known`, the
+        others recomputed from the mark store (files are the truth)."""
         out: dict[str, list[tuple[str, KeypointSet]]] = {}
-        if not refs:
+        for mark_id, kps in known.items():
+            if mark_id in refs:
+                out.setdefault(refs[mark_id], []).append((mark_id, kps))
+        unread = [mark_id for mark_id in refs if mark_id not in known]
+        if not unread:
             return out
         from sqlalchemy import select
 
         from screening.db.tables import MarkRow
 
         with index.sessions() as session:
-            rows = session.execute(select(MarkRow.id, MarkRow.sha256).where(MarkRow.id.in_(list(refs)))).all()
+            rows = session.execute(select(MarkRow.id, MarkRow.sha256).where(MarkRow.id.in_(unread))).all()
         for mark_id, sha in rows:
             rgb = self._read_mark(sha)
             if rgb is not None:

@@ -75,10 +75,11 @@ def test_keypoints_survive_a_restart_and_ignore_rolled_back_marks(shared: ImageS
     assert abs(after[0].score - before[0].score) < 0.05
 
 
-def test_vectors_of_another_embedder_version_are_reembedded_on_open(shared: ImageSignal,
-                                                                    tmp_path: Path) -> None:
-    """An upgrade that ships a new embedder re-embeds every stored mark; a mark whose file is
-    gone loses its stale vectors instead of matching in the wrong embedding space."""
+def test_vectors_of_another_embedder_version_are_reembedded_on_open(
+        shared: ImageSignal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade that ships a new embedder re-embeds every stored mark, reading each file
+    once; a mark whose file is gone loses its stale vectors instead of matching in the wrong
+    embedding space."""
     sessions, mark, sha = _stored_mark(tmp_path)
 
     def fresh() -> tuple[ImageSignal, BrandIndex]:
@@ -97,7 +98,16 @@ def test_vectors_of_another_embedder_version_are_reembedded_on_open(shared: Imag
                       ["old a", "old b", "old c"], "logo-old-version", mark_id=mark_id)
         session.commit()
 
+    reads: list[str] = []
+    read_mark = ImageSignal._read_mark
+
+    def counted(self: ImageSignal, digest: str) -> np.ndarray | None:
+        reads.append(digest)
+        return read_mark(self, digest)
+
+    monkeypatch.setattr(ImageSignal, "_read_mark", counted)
     restarted, index = fresh()
+    assert sorted(reads) == sorted([sha, "0" * 64])
     with sessions() as session:
         rows = session.query(IndexVectorRow).filter_by(space="logo").all()
     assert rows and {r.model_version for r in rows} == {shared.embedder.version}
