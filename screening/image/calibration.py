@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-FEATURES = ("crop_sim", "window_sim", "margin", "inliers", "inlier_ratio", "ocr")
+FEATURES = ("crop_sim", "window_sim", "margin", "inliers", "inlier_ratio", "window_margin")
 
 
 @dataclass(frozen=True)
@@ -18,11 +18,12 @@ class CandidateFeatures:
     margin: float
     inliers: int
     inlier_ratio: float
-    ocr: float
+    window_margin: float  # the brand's best window over the best window of any other brand
 
     def vector(self) -> np.ndarray:
         return np.array([self.crop_sim, self.window_sim, self.margin,
-                         np.log1p(self.inliers), self.inlier_ratio, self.ocr], np.float64)
+                         np.log1p(self.inliers), self.inlier_ratio, self.window_margin],
+                        np.float64)
 
 
 @dataclass

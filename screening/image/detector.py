@@ -145,7 +145,9 @@ class LogoDetector:
                     mark_id = ref_mark
                     if result.box is not None and result.inliers >= 8:
                         out_box = _clip(result.box, w, h)
-            features = CandidateFeatures(crop_sim, float(window_sim), margin, inliers, ratio, 0.0)
+            rival = max((s for other, s in window_best.items() if other != brand_id), default=0.0)
+            features = CandidateFeatures(crop_sim, float(window_sim), margin, inliers, ratio,
+                                         float(window_sim) - rival)
             score = self.calibration.probability(features)
             found.append(Candidate(brand_id, mark_id, label, out_box, features, score))  # type: ignore[arg-type]
         return found
