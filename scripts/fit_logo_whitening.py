@@ -174,6 +174,8 @@ def main() -> None:
     parser.add_argument("--reg", type=float, default=1e-3)
     parser.add_argument("--icon-pairs", type=int, default=1, help="pairs per simple-icons mark")
     parser.add_argument("--crop-pairs", type=int, default=120, help="pairs per dev brand")
+    parser.add_argument("--revision", type=int, default=1,
+                        help="the version's revision; bump it whenever the fitted weights change")
     parser.add_argument("--folds", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
@@ -189,7 +191,8 @@ def main() -> None:
           f"({args.folds} folds, 4 of 13 brands held out):", flush=True)
     check = held_out_check(dev, pooled, a, p, labels, args.dim, args.reg, args.folds, args.seed)
     mean, project = fit_whitening(a, p, args.dim, args.reg)
-    config = EmbedderConfig(dim=args.dim, version=f"{VERSION}{args.dim}-v1", prenorm=True)
+    config = EmbedderConfig(dim=args.dim, version=f"{VERSION}{args.dim}-v{args.revision}",
+                            prenorm=True)
     model = LogoEmbedder(config)
     model.backbone.load_state_dict(pooled.model.backbone.state_dict())
     with torch.no_grad():
