@@ -120,6 +120,8 @@ def distractor_icons(dev: DevSet, count: int, from_end: bool = False
     pack, the calibration (`from_end`) from the end, so the two sets do not overlap."""
     from screening.image.synth import icon_marks
 
+    if count <= 0:
+        return []
     slugs = {row["simple_icons_slug"] for row in dev.brands.values() if row.get("simple_icons_slug")}
     slugs |= {label.lower() for label in dev.brands}
     icons = [icon for icon in icon_marks(count + 100, from_end)

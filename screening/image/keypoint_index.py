@@ -72,12 +72,6 @@ class KeypointIndex:
         self._next_slot = 0
         self._lock = threading.Lock()
 
-    @classmethod
-    def load(cls, weights_dir: Path) -> KeypointIndex | None:
-        """The index for these weights, or None when they ship no codebook."""
-        path = weights_dir / CODEBOOK_FILE
-        return cls(empty_index(path)) if path.is_file() else None
-
     def __len__(self) -> int:
         return len(self._marks)
 
