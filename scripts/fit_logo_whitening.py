@@ -34,13 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from models.logo_embedder import EmbedderConfig, LogoEmbedder
 from screening.image.evaluation import (
     DevSet,
+    dev_slugs,
     in_calibration_split,
     load_dev,
     pick_references,
     reference_marks,
 )
 from screening.image.synth import Backgrounds, crop_view, icon_clean_view, icon_scene_view
-from scripts.train_logo_embedder import OUT, calibrate, held_out_slugs, load_icons, load_photos
+from scripts.train_logo_embedder import OUT, calibrate, load_icons, load_photos
 
 VERSION = "logo-effl0-imagenet-lw"
 
@@ -84,7 +85,7 @@ class Pooled:
 def training_pairs(dev: DevSet, pooled: Pooled, rng: np.random.Generator, icons_per_mark: int,
                    crops_per_brand: int, side: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(anchors, positives, brand label or '' for icons) of matching synthetic views."""
-    masks, colours, _ = load_icons(held_out_slugs(dev))
+    masks, colours, _ = load_icons(dev_slugs(dev))
     crops, patches = load_photos(dev, rng)
     backgrounds = Backgrounds(patches)
     anchors, positives, labels = [], [], []

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.logo_embedder import EmbedderConfig, LogoEmbedder
-from screening.image.evaluation import DevSet, in_calibration_split, load_dev
+from screening.image.evaluation import DevSet, dev_slugs, in_calibration_split, load_dev
 from screening.image.synth import (
     Backgrounds,
     crop_view,
@@ -38,11 +38,6 @@ FROZEN_BLOCKS = 8
 
 
 CALIBRATION_DISTRACTORS = 300
-
-
-def held_out_slugs(dev: DevSet) -> set[str]:
-    slugs = {row["simple_icons_slug"] for row in dev.brands.values() if row.get("simple_icons_slug")}
-    return slugs | {label.lower() for label in dev.brands}
 
 
 def load_icons(exclude: set[str]) -> tuple[list[np.ndarray], list[np.ndarray], list[str]]:
@@ -149,7 +144,7 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     started = time.time()
     dev = load_dev(args.data)
-    held_out = held_out_slugs(dev)
+    held_out = dev_slugs(dev)
     icons = load_icons(held_out)
     crops, patches = load_photos(dev, rng)
     backgrounds = Backgrounds(patches)

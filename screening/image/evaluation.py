@@ -113,6 +113,13 @@ def reference_marks(dev: DevSet) -> dict[str, list[tuple[str, np.ndarray]]]:
     return out
 
 
+def dev_slugs(dev: DevSet) -> set[str]:
+    """The dev brands' simple-icons slugs and lower-cased labels: an icon whose slug holds
+    one of them is a dev brand's mark (kept out of training pairs and distractors)."""
+    slugs = {row["simple_icons_slug"] for row in dev.brands.values() if row.get("simple_icons_slug")}
+    return slugs | {label.lower() for label in dev.brands}
+
+
 def distractor_icons(dev: DevSet, count: int, from_end: bool = False
                      ) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """`count` simple-icons marks of brands that are not dev brands (see `icon_marks`): a
@@ -122,8 +129,7 @@ def distractor_icons(dev: DevSet, count: int, from_end: bool = False
 
     if count <= 0:
         return []
-    slugs = {row["simple_icons_slug"] for row in dev.brands.values() if row.get("simple_icons_slug")}
-    slugs |= {label.lower() for label in dev.brands}
+    slugs = dev_slugs(dev)
     icons = [icon for icon in icon_marks(count + 100, from_end)
              if not any(slug in icon[0] for slug in slugs)]
     return icons[:count]
