@@ -101,7 +101,8 @@ class LogoDetector:
                 if hit.brand_id not in seen:
                     seen.add(hit.brand_id)
                     per_brand.setdefault(hit.brand_id, []).append((hit.score, i))
-        ranked = sorted(per_brand.items(), key=lambda kv: -max(s for s, _ in kv[1]))
+        window_best = {brand: max(s for s, _ in scored) for brand, scored in per_brand.items()}
+        ranked = sorted(per_brand.items(), key=lambda kv: -window_best[kv[0]])
         shortlist = ranked[: cfg.brands_per_image]
         proposals: list[tuple[str, float, np.ndarray]] = []
         for brand_id, scored in shortlist:
@@ -114,7 +115,8 @@ class LogoDetector:
                 if len(kept) >= cfg.windows_per_brand:
                     break
         floor = min((row[-1].score for row in hits if row), default=0.0)
-        window_best = {brand: max(s for s, _ in scored) for brand, scored in per_brand.items()}
+        # the best window of any other brand: the runner-up's for the leading brand
+        leaders = [brand for brand, _ in ranked[:2]]
         proposals.extend((brand, window_best.get(brand, floor), box)
                          for brand, box in self._geometric_proposals(rgb, lookups.match_photo))
         crops_boxes = [expand_box(box, cfg.crop_expand, w, h) for _, _, box in proposals]
@@ -145,7 +147,8 @@ class LogoDetector:
                     mark_id = ref_mark
                     if result.box is not None and result.inliers >= 8:
                         out_box = _clip(result.box, w, h)
-            rival = max((s for other, s in window_best.items() if other != brand_id), default=0.0)
+            rivals = [window_best[other] for other in leaders if other != brand_id]
+            rival = rivals[0] if rivals else 0.0
             features = CandidateFeatures(crop_sim, float(window_sim), margin, inliers, ratio,
                                          float(window_sim) - rival)
             score = self.calibration.probability(features)
