@@ -138,7 +138,7 @@ def _commonness(cand: Candidate, ctx: Context) -> float:
         return 0.0  # the seller wrote a Chinese word: the Latin word's own frequency is moot
     if cand.method == "cjk":
         return _chinese_commonness(cand.key.display)
-    if cand.method in ("exact", "code", "initial", "cjk") or cand.key.kind == "line":
+    if cand.method in ("exact", "code", "initial") or cand.key.kind == "line":
         if cand.key.kind in ("code", "derived", "monogram") and cand.method == "code":
             return 0.0  # codes are judged by their context, not as words
         if cand.key.kind == "line" and ctx.english:
