@@ -27,6 +27,10 @@ _STAGES: tuple[tuple[int, int, int, int, int, int], ...] = (
     (5, 2, 6, 112, 192, 4),
     (3, 1, 6, 192, 320, 1),
 )
+# Mid-level blocks (stride 16) whose outputs rank windows by pattern rather than object
+# class: the last 80- and the last 112-channel blocks.
+MID_BLOCKS = (7, 10)
+MID_CHANNELS = (80, 112)
 _BN_EPS, _BN_MOMENTUM = 1e-3, 0.01
 # Lite models were trained on inputs scaled to [-1, 1].
 MEAN = (0.5, 0.5, 0.5)
@@ -97,10 +101,18 @@ class EfficientNetLite0(nn.Module):
         self._bn1 = _bn(1280)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_with_mid(x)[0]
+
+    def forward_with_mid(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The stride-32 head map and the stride-16 mid-level map: the outputs of blocks
+        `MID_BLOCKS` (80 + 112 channels) concatenated."""
         x = F.relu6(self._bn0(self._conv_stem(x)))
-        for block in self._blocks:
+        mids: list[torch.Tensor] = []
+        for i, block in enumerate(self._blocks):
             x = block(x)
-        return F.relu6(self._bn1(self._conv_head(x)))
+            if i in MID_BLOCKS:
+                mids.append(x)
+        return F.relu6(self._bn1(self._conv_head(x))), torch.cat(mids, dim=1)
 
     def load_imagenet(self, path: Path | None = None) -> None:
         state = torch.load(path or imagenet_weights_path(), map_location="cpu", weights_only=True)
@@ -156,6 +168,10 @@ class LogoEmbedder(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         return self.backbone((x - self.mean) / self.std)
+
+    def features_with_mid(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(head map, mid-level map), see `EfficientNetLite0.forward_with_mid`."""
+        return self.backbone.forward_with_mid((x - self.mean) / self.std)
 
     def pool(self, fmap: torch.Tensor) -> torch.Tensor:
         p = self.config.gem_p

@@ -212,6 +212,7 @@ def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: in
     """Fit the score calibration on a validation split of training photos (see validation.py),
     with `distractors` other brands registered beside the dev brands: at a catalogue's scale
     a mark found by its keypoints often ranks below other brands' views by embedding."""
+    from screening.image.calibration import Calibration
     from screening.image.evaluation import average_precision, recall_at_precision
     from screening.image.signal import ImageSignal
     from screening.image.validation import (
@@ -225,7 +226,7 @@ def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: in
     torch.set_num_threads(threads)
     dev = load_dev(data)
     rng = np.random.default_rng(seed)
-    signal = ImageSignal.load(weights, use_ocr=False)
+    signal = ImageSignal.load(weights, use_ocr=False, calibration=Calibration())  # refitted below
     build_signal_with_references(dev, signal, distractors)
     photos = validation_photos(dev, rng)
     if max_photos and len(photos) > max_photos:
@@ -239,11 +240,24 @@ def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: in
     best = best_samples(samples, calibration)
     scores = np.array([calibration.probability_of(s.features) for s in best])
     labels = np.array([float(s.positive) for s in best])
+    # pairs no proposal reached still count, at score 0, as the evaluation counts them
+    reached = {(s.image, s.brand) for s in best if s.positive}
+    missed = sum(1 for name, _, present in photos for brand in present if (name, brand) not in reached)
+    all_scores = np.concatenate([scores, np.zeros(missed)])
+    all_labels = np.concatenate([labels, np.ones(missed)])
     flagged = {s.image for s, p in zip(best, scores, strict=True) if "#bg" in s.image and p >= 0.5}
     regions = sum(1 for name, _, _ in photos if "#bg" in name)
+    leader: dict[str, tuple[float, bool]] = {}
+    for sample, score in zip(best, scores, strict=True):
+        if sample.image not in leader or score > leader[sample.image][0]:
+            leader[sample.image] = (float(score), sample.positive)
+    logo_photos = [name for name, _, present in photos if present]
+    first = sum(1 for name in logo_photos if leader.get(name, (0.0, False))[1])
     print(f"calibrated on {len(samples)} proposals from {len(photos)} photos/regions "
-          f"in {time.time() - started:.0f}s: (photo, brand) AP {average_precision(scores, labels):.3f}, "
-          f"recall@P0.98 {recall_at_precision(scores, labels, 0.98):.3f}, "
+          f"in {time.time() - started:.0f}s: (photo, brand) AP {average_precision(all_scores, all_labels):.3f}, "
+          f"recall@P0.98 {recall_at_precision(all_scores, all_labels, 0.98):.3f} "
+          f"({missed} of {int(all_labels.sum())} pairs got no proposal), "
+          f"right brand first {first}/{len(logo_photos)}, "
           f"background regions >= 0.5: {len(flagged)}/{regions}", flush=True)
 
 

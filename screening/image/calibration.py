@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-FEATURES = ("crop_sim", "window_sim", "margin", "inliers", "inlier_ratio", "window_margin")
+FEATURES = ("crop_sim", "window_sim", "margin", "inliers", "inlier_ratio", "window_margin",
+            "mid_sim", "mid_margin")
 
 
 @dataclass(frozen=True)
@@ -19,22 +20,29 @@ class CandidateFeatures:
     inliers: int
     inlier_ratio: float
     window_margin: float  # the brand's best window over the best window of any other brand
+    mid_sim: float = 0.0  # the brand's best window by mid-level descriptors
+    mid_margin: float = 0.0  # ... over the best mid-level window of any other brand
 
     def vector(self) -> np.ndarray:
         return np.array([self.crop_sim, self.window_sim, self.margin,
-                         np.log1p(self.inliers), self.inlier_ratio, self.window_margin],
-                        np.float64)
+                         np.log1p(self.inliers), self.inlier_ratio, self.window_margin,
+                         self.mid_sim, self.mid_margin], np.float64)
 
 
 @dataclass
 class Calibration:
     """p = sigmoid(w · standardised(features) + b)."""
 
-    weights: list[float] = field(default_factory=lambda: [3.0, 1.0, 2.0, 2.0, 0.5, 2.0])
+    weights: list[float] = field(default_factory=lambda: [3.0, 1.0, 2.0, 2.0, 0.5, 2.0, 1.0, 1.0])
     bias: float = -5.0
-    mean: list[float] = field(default_factory=lambda: [0.5, 0.5, 0.05, 1.0, 0.1, 0.0])
-    scale: list[float] = field(default_factory=lambda: [0.1, 0.1, 0.05, 1.0, 0.1, 0.3])
+    mean: list[float] = field(default_factory=lambda: [0.5, 0.5, 0.05, 1.0, 0.1, 0.0, 0.5, 0.0])
+    scale: list[float] = field(default_factory=lambda: [0.1, 0.1, 0.05, 1.0, 0.1, 0.3, 0.1, 0.05])
     fitted_on: str = "defaults (not fitted)"
+
+    def __post_init__(self) -> None:
+        if not len(self.weights) == len(self.mean) == len(self.scale) == len(FEATURES):
+            raise ValueError(f"calibration has {len(self.weights)} weights; the detector's "
+                             f"features are {len(FEATURES)}: {', '.join(FEATURES)} (refit it)")
 
     def probability(self, features: CandidateFeatures) -> float:
         return self.probability_of(features.vector())

@@ -1,7 +1,7 @@
-"""Find reference marks in one photo: dense windows → index search → a shortlist of brands →
-proposals (their best windows, and boxes where any catalogue mark matches the whole
-photo's keypoints) → crop re-embedding → keypoint verification → calibrated per-brand
-candidates with boxes."""
+"""Find reference marks in one photo: dense windows → index search (embeddings and mid-level
+descriptors) → a shortlist of brands → proposals (their best windows, and boxes where any
+catalogue mark matches the whole photo's keypoints) → crop re-embedding → keypoint
+verification → calibrated per-brand candidates with boxes."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ class Lookups:
     keypoints_of: KeypointFn  # brand -> its marks' keypoints
     match_photo: PhotoMatchFn  # a photo's keypoints -> marks matched across the catalogue
     best_of_brand: BrandBestFn  # an embedding -> the brand's closest reference view
+    search_mid: SearchFn | None = None  # mid-level descriptors -> top-k reference views
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class DetectorConfig:
     window_sizes: tuple[int, ...] = (1, 2, 3, 4, 6, 8, 12)
     window_k: int = 8
     brands_per_image: int = 4
+    mid_brands_per_image: int = 4  # and the leaders by mid-level descriptors (0: off)
     windows_per_brand: int = 2
     crop_expand: float = 1.15
     verify_expand: float = 1.6
@@ -94,18 +96,28 @@ class LogoDetector:
         if len(windows.boxes) == 0:
             return []
         hits = lookups.search(windows.vectors, cfg.window_k)
-        per_brand: dict[str, list[tuple[float, int]]] = {}
-        for i, row in enumerate(hits):
-            seen: set[str] = set()
-            for hit in row:
-                if hit.brand_id not in seen:
-                    seen.add(hit.brand_id)
-                    per_brand.setdefault(hit.brand_id, []).append((hit.score, i))
+        per_brand = _windows_per_brand(hits)
         window_best = {brand: max(s for s, _ in scored) for brand, scored in per_brand.items()}
         ranked = sorted(per_brand.items(), key=lambda kv: -window_best[kv[0]])
         shortlist = ranked[: cfg.brands_per_image]
+        mid_only: list[tuple[str, list[tuple[float, int]]]] = []
+        mid_best: dict[str, float] = {}
+        mid_floor = 0.0
+        if lookups.search_mid is not None:
+            # ImageNet's last layer ranks windows by object class; mid-level blocks by
+            # pattern, which finds marks the first ranking leaves out at catalogue scale
+            mid_hits = lookups.search_mid(windows.mid, cfg.window_k)
+            mid_per_brand = _windows_per_brand(mid_hits)
+            mid_best = {brand: max(s for s, _ in scored) for brand, scored in mid_per_brand.items()}
+            mid_floor = min((row[-1].score for row in mid_hits if row), default=0.0)
+            listed = {brand for brand, _ in shortlist}
+            mid_ranked = sorted(mid_per_brand.items(), key=lambda kv: -mid_best[kv[0]])
+            mid_only = [(brand, scored) for brand, scored in mid_ranked[: cfg.mid_brands_per_image]
+                        if brand not in listed]
+        mid_leaders = sorted(mid_best, key=lambda b: -mid_best[b])[:2]
+        floor = min((row[-1].score for row in hits if row), default=0.0)
         proposals: list[tuple[str, float, np.ndarray]] = []
-        for brand_id, scored in shortlist:
+        for brand_id, scored in shortlist + mid_only:
             kept: list[np.ndarray] = []
             for score, i in sorted(scored, reverse=True):
                 box = windows.boxes[i]
@@ -114,16 +126,23 @@ class LogoDetector:
                     proposals.append((brand_id, score, box))
                 if len(kept) >= cfg.windows_per_brand:
                     break
-        floor = min((row[-1].score for row in hits if row), default=0.0)
+        # windows the mid-level ranking chose carry the brand's best embedding window as feature
+        mid_brands = {brand for brand, _ in mid_only}
+        proposals = [(brand, window_best.get(brand, floor), box) if brand in mid_brands
+                     else (brand, score, box) for brand, score, box in proposals]
         # the best window of any other brand: the runner-up's for the leading brand
         leaders = [brand for brand, _ in ranked[:2]]
         proposals.extend((brand, window_best.get(brand, floor), box)
                          for brand, box in self._geometric_proposals(rgb, lookups.match_photo))
         crops_boxes = [expand_box(box, cfg.crop_expand, w, h) for _, _, box in proposals]
-        crops = [rgb[y0:y1, x0:x1] for x0, y0, x1, y1 in crops_boxes]
-        crop_vectors = self.embedder.embed_crops(crops)
-        crop_hits = lookups.search(crop_vectors, cfg.crop_k)
+        distinct = list(dict.fromkeys(crops_boxes))  # brands often share a window: embed it once
+        vectors = self.embedder.embed_crops([rgb[y0:y1, x0:x1] for x0, y0, x1, y1 in distinct])
+        searched = lookups.search(vectors, cfg.crop_k) if distinct else []
+        at = {box: i for i, box in enumerate(distinct)}
+        crop_vectors = [vectors[at[box]] for box in crops_boxes]
+        crop_hits = [searched[at[box]] for box in crops_boxes]
         found: list[Candidate] = []
+        region_cache: dict[tuple[int, int, int, int], KeypointSet] = {}  # brands share windows
         for (brand_id, window_sim, box), row, vector in zip(proposals, crop_hits, crop_vectors,
                                                             strict=True):
             own = [hit for hit in row if hit.brand_id == brand_id]
@@ -134,7 +153,9 @@ class LogoDetector:
             crop_sim = own[0].score if own else float(window_sim) - 0.1
             margin = crop_sim - (other[0] if other else 0.0)
             region = expand_box(box, cfg.verify_expand, w, h)
-            query_kps = region_keypoints(rgb, region)
+            if region not in region_cache:
+                region_cache[region] = region_keypoints(rgb, region)
+            query_kps = region_cache[region]
             inliers, ratio, mark_id, label = 0, 0.0, None, own[0].label if own else brand_id
             out_box = tuple(int(v) for v in box)
             if own:
@@ -149,8 +170,11 @@ class LogoDetector:
                         out_box = _clip(result.box, w, h)
             rivals = [window_best[other] for other in leaders if other != brand_id]
             rival = rivals[0] if rivals else 0.0
+            mid_sim = mid_best.get(brand_id, mid_floor)
+            mid_rivals = [mid_best[other] for other in mid_leaders if other != brand_id]
             features = CandidateFeatures(crop_sim, float(window_sim), margin, inliers, ratio,
-                                         float(window_sim) - rival)
+                                         float(window_sim) - rival, mid_sim,
+                                         mid_sim - (mid_rivals[0] if mid_rivals else mid_floor))
             score = self.calibration.probability(features)
             found.append(Candidate(brand_id, mark_id, label, out_box, features, score))  # type: ignore[arg-type]
         return found
@@ -176,6 +200,18 @@ class LogoDetector:
                     found.brand_id not in best or result.inliers > best[found.brand_id][0]):
                 best[found.brand_id] = (result.inliers, box)
         return [(brand, np.array(box, np.float32)) for brand, (_, box) in best.items()]
+
+
+def _windows_per_brand(hits: list[list[IndexHit]]) -> dict[str, list[tuple[float, int]]]:
+    """Brand → (score, window index) of every window whose top hits hold the brand (once)."""
+    per_brand: dict[str, list[tuple[float, int]]] = {}
+    for i, row in enumerate(hits):
+        seen: set[str] = set()
+        for hit in row:
+            if hit.brand_id not in seen:
+                seen.add(hit.brand_id)
+                per_brand.setdefault(hit.brand_id, []).append((hit.score, i))
+    return per_brand
 
 
 def best_per_brand(candidates: Sequence[Candidate]) -> list[Candidate]:

@@ -11,19 +11,32 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from models.logo_embedder import EmbedderConfig, LogoEmbedder
+from models.logo_embedder import MID_CHANNELS, EmbedderConfig, LogoEmbedder
 from screening.image.runtime import Trunk, make_trunk
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "models" / "weights" / "logo_embedder"
 FEATURE_STRIDE = 32
 
 
+MID_DIM = sum(MID_CHANNELS)
+
+
 @dataclass(frozen=True)
 class Windows:
-    """Dense window proposals: boxes (N, 4) in image pixels and unit embeddings (N, dim)."""
+    """Dense window proposals: boxes (N, 4) in image pixels, unit embeddings (N, dim) and
+    unit mid-level descriptors (N, MID_DIM) of the same windows."""
 
     boxes: np.ndarray
     vectors: np.ndarray
+    mid: np.ndarray
+
+
+def mid_descriptor(pooled: torch.Tensor) -> torch.Tensor:
+    """GeM-pooled mid-level channels (N, MID_DIM) → one unit vector per row in which each
+    block counts equally: its cosine is the mean of the blocks' cosines."""
+    parts = torch.split(pooled, list(MID_CHANNELS), dim=-1)
+    joined = torch.cat([F.normalize(part, dim=-1) for part in parts], dim=-1)
+    return joined / float(np.sqrt(len(parts)))
 
 
 def to_square(rgb: np.ndarray, size: int, margin: float = 0.08) -> np.ndarray:
@@ -74,21 +87,29 @@ class MarkEmbedder:
 
     def embed_crops(self, crops: list[np.ndarray], batch: int = 32) -> np.ndarray:
         """Embed RGB crops (any size; each is letterboxed to the model's input size)."""
+        return self.embed_views(crops, batch)[0]
+
+    def embed_views(self, crops: list[np.ndarray], batch: int = 32) -> tuple[np.ndarray, np.ndarray]:
+        """Embeddings (N, dim) and mid-level descriptors (N, MID_DIM) of RGB crops."""
         if not crops:
-            return np.zeros((0, self.dim), np.float32)
+            return np.zeros((0, self.dim), np.float32), np.zeros((0, MID_DIM), np.float32)
         size = self.config.input_size
         squares = [to_square(c, size) for c in crops]
-        out = []
+        heads, mids = [], []
+        p = self.config.gem_p
         with self._lock, torch.inference_mode():
             for i in range(0, len(squares), batch):
-                fmap = torch.from_numpy(self.trunk(self._array(squares[i : i + batch])))
-                out.append(self.model.pool(fmap).numpy())
-        return np.concatenate(out).astype(np.float32)
+                head, mid = self.trunk(self._array(squares[i : i + batch]))
+                heads.append(self.model.pool(torch.from_numpy(head)).numpy())
+                pooled = torch.from_numpy(mid).clamp(min=1e-6).pow(p).mean(dim=(-2, -1)).pow(1.0 / p)
+                mids.append(mid_descriptor(pooled).numpy())
+        return (np.concatenate(heads).astype(np.float32), np.concatenate(mids).astype(np.float32))
 
     def embed_windows(self, rgb: np.ndarray, long_side: int, sizes: tuple[int, ...]) -> Windows:
-        """One forward pass over the photo, then GeM-pool square-ish windows of the feature map.
+        """One forward pass over the photo, then GeM-pool square-ish windows of the feature maps.
 
-        `sizes` are window sides in feature cells; each size is also taken at 2:1 and 1:2.
+        `sizes` are window sides in head cells (stride 32); each size is also taken at 2:1 and
+        1:2. The mid-level map (stride 16) is pooled over the same pixel windows.
         """
         h, w = rgb.shape[:2]
         scale = long_side / max(h, w)
@@ -97,11 +118,12 @@ class MarkEmbedder:
         resized = cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_AREA)
         p = self.config.gem_p
         with self._lock, torch.inference_mode():
-            fmap = torch.from_numpy(self.trunk(self._array([resized])))
-            powered = fmap.clamp(min=1e-6).pow(p)
-            gh, gw = fmap.shape[-2:]
+            head, mid = (torch.from_numpy(m) for m in self.trunk(self._array([resized])))
+            powered, mid_powered = head.clamp(min=1e-6).pow(p), mid.clamp(min=1e-6).pow(p)
+            gh, gw = head.shape[-2:]
             boxes: list[np.ndarray] = []
             pooled: list[torch.Tensor] = []
+            mid_pooled: list[torch.Tensor] = []
             shapes = {(s, s) for s in sizes} | {(s, 2 * s) for s in sizes} | {(2 * s, s) for s in sizes}
             for kh, kw in sorted(shapes):
                 if kh > gh or kw > gw:
@@ -110,14 +132,17 @@ class MarkEmbedder:
                 avg = F.avg_pool2d(powered, (kh, kw), stride=stride)
                 oh, ow = avg.shape[-2:]
                 pooled.append(avg[0].reshape(avg.shape[1], -1).T)
+                mid_avg = F.avg_pool2d(mid_powered, (2 * kh, 2 * kw), stride=(2 * stride[0], 2 * stride[1]))
+                mid_pooled.append(mid_avg[0, :, :oh, :ow].reshape(mid_avg.shape[1], -1).T)
                 ys, xs = np.meshgrid(np.arange(oh) * stride[0], np.arange(ow) * stride[1], indexing="ij")
                 cells = np.stack([xs, ys, xs + kw, ys + kh], axis=-1).reshape(-1, 4)
                 boxes.append(cells.astype(np.float32))
             if not pooled:
-                return Windows(np.zeros((0, 4), np.float32), np.zeros((0, self.dim), np.float32))
-            feats = torch.cat(pooled).pow(1.0 / p)
-            vectors = self.model.project(feats).numpy()
+                return Windows(np.zeros((0, 4), np.float32), np.zeros((0, self.dim), np.float32),
+                               np.zeros((0, MID_DIM), np.float32))
+            vectors = self.model.project(torch.cat(pooled).pow(1.0 / p)).numpy()
+            mids = mid_descriptor(torch.cat(mid_pooled).pow(1.0 / p)).numpy()
         cell_boxes = np.concatenate(boxes)
         sx, sy = w / gw, h / gh
         pixel_boxes = cell_boxes * np.array([sx, sy, sx, sy], np.float32)
-        return Windows(pixel_boxes, vectors.astype(np.float32))
+        return Windows(pixel_boxes, vectors.astype(np.float32), mids.astype(np.float32))

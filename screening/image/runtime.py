@@ -29,11 +29,12 @@ MULTIPLE = 32
 
 
 class Trunk(Protocol):
-    """(N, 3, H, W) float32 in [0, 1] → (N, 1280, H/32, W/32) feature map."""
+    """(N, 3, H, W) float32 in [0, 1] → the (N, 1280, H/32, W/32) head map and the
+    (N, 192, H/16, W/16) mid-level map."""
 
     name: str
 
-    def __call__(self, x: np.ndarray) -> np.ndarray: ...
+    def __call__(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 class _Features(nn.Module):
@@ -41,8 +42,8 @@ class _Features(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model.features(x)
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.model.features_with_mid(x)
 
 
 class TorchTrunk:
@@ -51,9 +52,10 @@ class TorchTrunk:
     def __init__(self, model: LogoEmbedder) -> None:
         self.model = model
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
+    def __call__(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with torch.inference_mode():
-            return self.model.features(torch.from_numpy(x)).numpy()
+            head, mid = self.model.features_with_mid(torch.from_numpy(x))
+        return head.numpy(), mid.numpy()
 
 
 class OrtTrunk:
@@ -69,15 +71,15 @@ class OrtTrunk:
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._lock = threading.Lock()
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
+    def __call__(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
-            out = self._session.run(None, {"x": np.ascontiguousarray(x, np.float32)})[0]
-        return np.asarray(out)
+            head, mid = self._session.run(None, {"x": np.ascontiguousarray(x, np.float32)})
+        return np.asarray(head), np.asarray(mid)
 
 
 def exported(model: LogoEmbedder) -> Path:
     """The trunk as ONNX, cached under the temp dir by a digest of the weights (atomic write)."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(b"head+mid")  # the graph's outputs are part of its identity
     for name, tensor in sorted(model.state_dict().items()):
         digest.update(name.encode())
         digest.update(tensor.detach().cpu().numpy().tobytes())
@@ -96,8 +98,9 @@ def exported(model: LogoEmbedder) -> Path:
             warnings.simplefilter("ignore")
             torch.onnx.export(
                 _Features(model).eval(), (torch.zeros(1, 3, 128, 128),), tmp,
-                input_names=["x"], output_names=["features"], opset_version=17,
-                dynamic_axes={"x": {0: "n", 2: "h", 3: "w"}, "features": {0: "n", 2: "gh", 3: "gw"}},
+                input_names=["x"], output_names=["features", "mid"], opset_version=17,
+                dynamic_axes={"x": {0: "n", 2: "h", 3: "w"}, "features": {0: "n", 2: "gh", 3: "gw"},
+                              "mid": {0: "n", 2: "mh", 3: "mw"}},
                 dynamo=False,
             )
         os.replace(tmp, path)

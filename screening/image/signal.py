@@ -1,7 +1,8 @@
 """`ImageSignal`: logo, OCR and near-duplicate evidence from listing photos.
 
 Reference marks live in the brand index: space "logo" holds embeddings of several views of
-every logo / wordmark image, space "photo_hash" the PDQ hashes of product photos (as ±1
+every logo / wordmark image, space "logo_mid" mid-level descriptors of the same views (they
+rank a photo's windows by pattern), space "photo_hash" the PDQ hashes of product photos (as ±1
 vectors). Keypoints for verification are computed when a mark is added and kept in memory,
 per brand and in one catalogue-wide descriptor index (`KeypointIndex`).
 """
@@ -24,7 +25,7 @@ from screening.image.detector import (
     Lookups,
     best_per_brand,
 )
-from screening.image.embed import DEFAULT_WEIGHTS, MarkEmbedder, trim_uniform_border
+from screening.image.embed import DEFAULT_WEIGHTS, MID_DIM, MarkEmbedder, trim_uniform_border
 from screening.image.keypoint_index import CODEBOOK_FILE, KeypointIndex, MarkMatches, empty_index
 from screening.image.ocr import TextReader, match_brands
 from screening.image.phash import (
@@ -49,6 +50,8 @@ from screening.types import (
 log = structlog.get_logger(__name__)
 
 LOGO_SPACE = "logo"
+MID_SPACE = "logo_mid"
+MID_SCHEME = "mid16-b7b10"  # how `MID_SPACE` vectors are made; part of the stored version
 HASH_SPACE = "photo_hash"
 REPORT_FLOOR = 0.1
 
@@ -78,7 +81,7 @@ class ImageSignal:
                  marks_dir: Path | None = None, codebook: Path | None = None) -> None:
         self.embedder = embedder
         self.detector = LogoDetector(embedder, calibration, config)
-        self.version = embedder.version
+        self.version = f"{embedder.version}+{MID_SCHEME}"  # written with every view's vectors
         self.reader = TextReader() if use_ocr else None
         self._index: BrandIndex | None = None
         self._keypoints: dict[str, list[tuple[str, KeypointSet]]] = {}
@@ -89,17 +92,21 @@ class ImageSignal:
 
     @classmethod
     def load(cls, weights_dir: Path | None = None, use_ocr: bool = True,
-             backend: str = "auto", marks_dir: Path | None = None) -> ImageSignal:
-        """`marks_dir` (the service's mark store) lets a restart restore keypoints."""
+             backend: str = "auto", marks_dir: Path | None = None,
+             calibration: Calibration | None = None) -> ImageSignal:
+        """`marks_dir` (the service's mark store) lets a restart restore keypoints;
+        `calibration` replaces the one in `weights_dir` (when refitting it)."""
         directory = weights_dir or DEFAULT_WEIGHTS
         embedder = MarkEmbedder.load(directory, backend)
         codebook = directory / CODEBOOK_FILE  # the descriptor codebook does not depend on the trunk
-        return cls(embedder, Calibration.load(directory / "calibration.json"), use_ocr=use_ocr,
-                   marks_dir=marks_dir, codebook=codebook if codebook.is_file() else None)
+        return cls(embedder, calibration or Calibration.load(directory / "calibration.json"),
+                   use_ocr=use_ocr, marks_dir=marks_dir,
+                   codebook=codebook if codebook.is_file() else None)
 
     # ----------------------------------------------------------------- indexing
     def open_index(self, index: BrandIndex) -> None:
         index.open_space(LOGO_SPACE, self.embedder.dim)
+        index.open_space(MID_SPACE, MID_DIM)
         index.open_space(HASH_SPACE, BITS)
         self._index = index
         known = self._reembed_stale(index)
@@ -135,8 +142,9 @@ class ImageSignal:
             return None
 
     def _reembed_stale(self, index: BrandIndex) -> dict[str, KeypointSet]:
-        """Re-embed, from the mark store, logo vectors another embedder version wrote; the
-        keypoints of the marks it read (so each file is decoded once per start).
+        """Re-embed, from the mark store, logo vectors another embedder version (or mid-level
+        scheme) wrote; the keypoints of the marks it read (so each file is decoded once per
+        start).
 
         Vectors of another version live in another embedding space and would match nothing
         reliably, so those whose mark file is gone are dropped (logged), not kept.
@@ -147,15 +155,15 @@ class ImageSignal:
 
         with index.sessions() as session:
             stale = session.execute(select(IndexVectorRow.id, IndexVectorRow.mark_id).where(
-                IndexVectorRow.space == LOGO_SPACE,
-                IndexVectorRow.model_version != self.embedder.version)).all()
+                IndexVectorRow.space.in_((LOGO_SPACE, MID_SPACE)),
+                IndexVectorRow.model_version != self.version)).all()
             if not stale:
                 return {}
             mark_ids = sorted({mark_id for _, mark_id in stale if mark_id})
             marks = session.execute(
                 select(MarkRow.id, MarkRow.sha256, MarkRow.kind, BrandRow.id, BrandRow.name)
                 .join(BrandRow, MarkRow.brand_id == BrandRow.id).where(MarkRow.id.in_(mark_ids))).all()
-            index.remove_where(session, space=LOGO_SPACE, ids=[vector_id for vector_id, _ in stale])
+            index.remove_where(session, ids=[vector_id for vector_id, _ in stale])
             redone: dict[str, KeypointSet] = {}
             for mark_id, sha, kind, brand_id, brand_name in marks:
                 rgb = self._read_mark(sha)
@@ -163,7 +171,7 @@ class ImageSignal:
                     self._add_views(session, index, brand_id, brand_name, mark_id, MarkKind(kind), rgb)
                     redone[mark_id] = reference_keypoints(trim_uniform_border(rgb))
             session.commit()
-        log.info("image.reembedded", version=self.embedder.version, vectors=len(stale),
+        log.info("image.reembedded", version=self.version, vectors=len(stale),
                  marks=len(redone), dropped=len(mark_ids) - len(redone))
         return redone
 
@@ -210,10 +218,10 @@ class ImageSignal:
     def _add_views(self, session: Session, index: BrandIndex, brand_id: str, brand_name: str,
                    mark_id: str, kind: MarkKind, rgb: np.ndarray) -> None:
         views = reference_views(rgb)
-        vectors = self.embedder.embed_crops([v for _, v in views])
+        vectors, mids = self.embedder.embed_views([v for _, v in views])
         labels = [f"{brand_name} {kind.value.replace('_', ' ')} ({name})" for name, _ in views]
-        index.add(session, LOGO_SPACE, brand_id, vectors, labels, self.embedder.version,
-                  mark_id=mark_id)
+        index.add(session, LOGO_SPACE, brand_id, vectors, labels, self.version, mark_id=mark_id)
+        index.add(session, MID_SPACE, brand_id, mids, labels, self.version, mark_id=mark_id)
 
     def forget_mark(self, mark_id: str) -> None:
         """Drop cached keypoints of a deleted mark (vectors go through `remove_where`)."""
@@ -248,6 +256,9 @@ class ImageSignal:
         def search(vectors: np.ndarray, k: int) -> list[list[IndexHit]]:
             return index.search(LOGO_SPACE, vectors, k)
 
+        def search_mid(vectors: np.ndarray, k: int) -> list[list[IndexHit]]:
+            return index.search(MID_SPACE, vectors, k)
+
         live: set[str | None] = set()
 
         def is_live(mark_id: str) -> bool:
@@ -271,7 +282,7 @@ class ImageSignal:
             return index.best_of_brand(LOGO_SPACE, vector, brand_id)
 
         return self.detector.detect_all(
-            rgb, Lookups(search, keypoints_of, match_photo, best_of_brand))
+            rgb, Lookups(search, keypoints_of, match_photo, best_of_brand, search_mid))
 
     def _logos(self, index: BrandIndex, image: DecodedImage, item: ScreeningInput) -> list[Evidence]:
         evidence: list[Evidence] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from screening.image.calibration import Calibration, CandidateFeatures, fit_logistic
 from screening.image.evaluation import average_precision, compute_metrics, recall_at_precision
@@ -12,14 +13,22 @@ from screening.image.evaluation import average_precision, compute_metrics, recal
 
 def test_fit_separates_and_round_trips(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
-    pos = rng.normal([0.8, 0.7, 0.2, 3.0, 0.3, 0.0], 0.05, (50, 6))
-    neg = rng.normal([0.5, 0.5, 0.0, 0.5, 0.05, 0.0], 0.05, (200, 6))
+    pos = rng.normal([0.8, 0.7, 0.2, 3.0, 0.3, 0.0, 0.7, 0.1], 0.05, (50, 8))
+    neg = rng.normal([0.5, 0.5, 0.0, 0.5, 0.05, 0.0, 0.5, -0.1], 0.05, (200, 8))
     cal = fit_logistic(np.vstack([pos, neg]), np.r_[np.ones(50), np.zeros(200)], note="synthetic")
     assert min(cal.probability_of(v) for v in pos) > 0.8
     assert max(cal.probability_of(v) for v in neg) < 0.2
     cal.save(tmp_path / "c.json")
     again = Calibration.load(tmp_path / "c.json")
     assert again.probability_of(pos[0]) == cal.probability_of(pos[0])
+
+
+def test_a_calibration_for_other_features_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "old.json").write_text(
+        '{"weights": [1, 1, 1, 1, 1, 1], "bias": 0, "mean": [0, 0, 0, 0, 0, 0], '
+        '"scale": [1, 1, 1, 1, 1, 1], "fitted_on": "six features"}')
+    with pytest.raises(ValueError, match="refit"):
+        Calibration.load(tmp_path / "old.json")
 
 
 def test_more_inliers_never_lower_the_default_score() -> None:

@@ -45,7 +45,10 @@ def test_batchnorm_folding_keeps_outputs() -> None:
 def test_service_trunk_agrees_with_torch(embedder: MarkEmbedder) -> None:
     x = np.random.default_rng(0).random((2, 3, 96, 160), dtype=np.float32)
     reference = TorchTrunk(embedder.model)(x)
-    assert np.allclose(embedder.trunk(x), reference, atol=1e-3)
+    served = embedder.trunk(x)
+    assert served[0].shape == (2, 1280, 3, 5) and served[1].shape == (2, 192, 6, 10)
+    for mine, theirs in zip(served, reference, strict=True):
+        assert np.allclose(mine, theirs, atol=1e-3)
 
 
 def test_embeddings_are_unit_and_views_of_a_mark_are_close(embedder: MarkEmbedder) -> None:
@@ -59,3 +62,21 @@ def test_embeddings_are_unit_and_views_of_a_mark_are_close(embedder: MarkEmbedde
     windows = embedder.embed_windows(scene, 512, (1, 2, 4))
     assert len(windows.boxes) == len(windows.vectors) > 0
     assert (windows.boxes[:, 2] <= 400 + 1).all() and (windows.boxes[:, 3] <= 300 + 1).all()
+
+
+def test_mid_level_descriptors_are_unit_and_follow_the_mark(embedder: MarkEmbedder) -> None:
+    from tests.api.test_logo_signal import background, draw_mark, paste
+
+    mark = draw_mark(160)
+    scene = paste(background(400, 300, 5), mark, 120, 80, 140, 10)
+    heads, mids = embedder.embed_views([mark, scene[80:220, 120:260], background(140, 140, 6)])
+    assert np.allclose(heads, embedder.embed_crops([mark, scene[80:220, 120:260],
+                                                    background(140, 140, 6)]), atol=1e-5)
+    assert mids.shape == (3, 192) and np.allclose(np.linalg.norm(mids, axis=1), 1.0, atol=1e-4)
+    assert mids[0] @ mids[1] > mids[0] @ mids[2]
+    windows = embedder.embed_windows(scene, 512, (1, 2, 4))
+    assert windows.mid.shape == (len(windows.boxes), 192)
+    assert np.allclose(np.linalg.norm(windows.mid, axis=1), 1.0, atol=1e-4)
+    best = windows.boxes[int(np.argmax(windows.mid @ mids[0]))]
+    centre = ((best[0] + best[2]) / 2, (best[1] + best[3]) / 2)
+    assert 120 - 40 <= centre[0] <= 260 + 40 and 80 - 40 <= centre[1] <= 220 + 40

@@ -110,8 +110,10 @@ def test_vectors_of_another_embedder_version_are_reembedded_on_open(
     assert sorted(reads) == sorted([sha, "0" * 64])
     with sessions() as session:
         rows = session.query(IndexVectorRow).filter_by(space="logo").all()
-    assert rows and {r.model_version for r in rows} == {shared.embedder.version}
-    assert {r.mark_id for r in rows} == {"mrk-1"}
-    assert index.spaces()["logo"] == len(rows)
+        mids = session.query(IndexVectorRow).filter_by(space="logo_mid").all()
+    assert rows and {r.model_version for r in rows} == {shared.version}
+    assert shared.version.startswith(shared.embedder.version + "+")
+    assert {r.mark_id for r in rows} == {"mrk-1"} == {r.mark_id for r in mids}
+    assert index.spaces()["logo"] == len(rows) == len(mids) == index.spaces()["logo_mid"]
     found = restarted.detect(paste(background(640, 480, 22), mark, 200, 120, 160, -5))
     assert found and found[0].mark_id == "mrk-1" and found[0].features.inliers >= 10

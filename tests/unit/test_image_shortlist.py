@@ -1,0 +1,74 @@
+"""The detector's brand shortlist: leaders by embedding, plus leaders by mid-level
+descriptors, each proposal carrying both rankings as features."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from screening.image.calibration import Calibration
+from screening.image.detector import DetectorConfig, LogoDetector, Lookups
+from screening.image.embed import MID_DIM, Windows
+from screening.index.brand_index import IndexHit
+
+HEAD_BRANDS = ("h1", "h2", "h3", "h4", "h5")
+
+
+class _FixedWindows:
+    """Six windows in a row; unit vectors whose values the fake searches ignore."""
+
+    def embed_windows(self, rgb: np.ndarray, long_side: int, sizes: tuple[int, ...]) -> Windows:
+        boxes = np.array([[100 * i, 0, 100 * i + 90, 90] for i in range(6)], np.float32)
+        vectors = np.tile(np.eye(1, 8, dtype=np.float32), (6, 1))
+        mids = np.tile(np.eye(1, MID_DIM, dtype=np.float32), (6, 1))
+        return Windows(boxes, vectors, mids)
+
+    def embed_crops(self, crops: list[np.ndarray]) -> np.ndarray:
+        return np.tile(np.eye(1, 8, dtype=np.float32), (len(crops), 1))
+
+
+def _hits(brands: tuple[str, ...], top: float) -> list[IndexHit]:
+    return [IndexHit(i, brand, f"{brand}-mark", brand, top - 0.05 * i) for i, brand in enumerate(brands)]
+
+
+def _lookups(with_mid: bool) -> Lookups:
+    def search(vectors: np.ndarray, k: int) -> list[list[IndexHit]]:
+        return [_hits(HEAD_BRANDS, 0.6) for _ in range(len(vectors))]
+
+    def search_mid(vectors: np.ndarray, k: int) -> list[list[IndexHit]]:
+        rows = [_hits(HEAD_BRANDS, 0.5) for _ in range(len(vectors))]
+        rows[4] = _hits(("m", *HEAD_BRANDS), 0.9)  # only the mid-level ranking finds 'm'
+        return rows
+
+    return Lookups(search, lambda brand: [], lambda photo, least: [], lambda vector, brand: None,
+                   search_mid if with_mid else None)
+
+
+def _detect(config: DetectorConfig, with_mid: bool) -> dict[str, list]:
+    detector = LogoDetector(_FixedWindows(), Calibration(), config)  # type: ignore[arg-type]
+    rgb = np.full((120, 620, 3), 128, np.uint8)
+    found: dict[str, list] = {}
+    for cand in detector.detect_all(rgb, _lookups(with_mid)):
+        found.setdefault(cand.brand_id, []).append(cand)
+    return found
+
+
+def test_mid_level_leader_outside_the_embedding_shortlist_gets_a_proposal() -> None:
+    found = _detect(DetectorConfig(brands_per_image=4, mid_brands_per_image=2), with_mid=True)
+    assert set(found) == {"h1", "h2", "h3", "h4", "m"}
+    (mid_only,) = found["m"]
+    assert tuple(mid_only.box) == (400, 0, 490, 90)  # the window where it was found
+    floor = 0.6 - 0.05 * (len(HEAD_BRANDS) - 1)
+    assert np.isclose(mid_only.features.window_sim, floor)  # not among the embedding hits
+    assert np.isclose(mid_only.features.mid_sim, 0.9)
+    assert np.isclose(mid_only.features.mid_margin, 0.9 - 0.85)  # over h1, second in window 4
+    leader = max(found["h1"], key=lambda c: c.features.window_sim)
+    assert np.isclose(leader.features.window_sim, 0.6)
+    assert np.isclose(leader.features.mid_margin, 0.85 - 0.9)  # 'h1' is second in window 4
+
+
+def test_without_mid_level_search_the_shortlist_is_the_embedding_one() -> None:
+    assert set(_detect(DetectorConfig(brands_per_image=4), with_mid=False)) == set(HEAD_BRANDS[:4])
+    off = DetectorConfig(brands_per_image=4, mid_brands_per_image=0)
+    found = _detect(off, with_mid=True)
+    assert set(found) == set(HEAD_BRANDS[:4])
+    assert np.isclose(found["h1"][0].features.mid_sim, 0.85)  # features still read the mid search
