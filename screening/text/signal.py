@@ -38,6 +38,9 @@ RULES_VERSION = "2"
 MIN_EVIDENCE = 0.3
 # ...except the brand's registered name written plainly: that is always listed as a match
 # (brand owners see listings that name them), however low the verifier scores its use.
+# A product line named as the product ('So Kate pumps') is kept from a lower score too: alone
+# it stays under review, but beside a price far under the brand's floor (fusion) it is a case.
+MIN_PRODUCT_NAME_EVIDENCE = 0.2
 NAMED_METHODS = ("exact", "cjk")
 
 
@@ -145,7 +148,7 @@ class TextSignal:
         compiled = self._compile(item.catalogue)
         lex = compiled.lexicon
         listing = item.listing
-        best: dict[str, tuple[float, Evidence]] = {}
+        best: dict[str, tuple[float, Evidence, bool]] = {}
         flags: list[Flag] = []
         title_ctx: Context | None = None
         named: set[str] = set()  # brands whose registered name is written plainly
@@ -185,9 +188,11 @@ class TextSignal:
                 span = folded.span(cand.start, cand.end)
                 best[cand.brand_id] = (verdict.score, Evidence(
                     signal=self.name, brand_id=cand.brand_id, score=round(verdict.score, 4),
-                    detail=_detail(cand, lex, verdict.notes), field=field_name, span=span))
-        evidence = sorted((ev for score, ev in best.values()
-                           if score >= MIN_EVIDENCE or ev.brand_id in named),
+                    detail=_detail(cand, lex, verdict.notes), field=field_name, span=span),
+                    verdict.names_product)
+        evidence = sorted((ev for score, ev, product in best.values()
+                           if score >= MIN_EVIDENCE or ev.brand_id in named
+                           or (product and score >= MIN_PRODUCT_NAME_EVIDENCE)),
                           key=lambda e: -e.score)
         return SignalOutput(evidence=evidence, flags=flags)
 

@@ -189,6 +189,7 @@ class Verdict:
     score: float
     logit: float
     notes: tuple[str, ...]
+    names_product: bool = False  # a product line followed by a product noun of its category
 
 
 def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -> Verdict:
@@ -282,4 +283,4 @@ def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -
     logit += price
     if price < -0.3:
         notes.append("price plausible for the brand")
-    return Verdict(1.0 / (1.0 + math.exp(-logit)), logit, tuple(notes))
+    return Verdict(1.0 / (1.0 + math.exp(-logit)), logit, tuple(notes), names_product)

@@ -8,7 +8,7 @@ from screening.text.evaluation import catalogue_of
 from screening.text.phrases import english
 from screening.text.signal import TextSignal
 from screening.types import BrandProfile, Catalogue, Evidence, Money
-from tests.unit.text_listing import best_score, top_flagged
+from tests.unit.text_listing import best_score, evidence_for, top_flagged
 
 BRANDS = [
     BrandProfile(id="ardenne", name="Ardenne Vallis", product_lines=("Mariposa", "Garden"),
@@ -81,3 +81,29 @@ def test_a_line_that_forms_a_dictionary_term_with_the_next_word_is_that_kind_of_
     assert best_score(catalogue, "Aviator Sunglasses Men Metal Frame Polarized") < 0.3
     assert best_score(catalogue, "Bike Saddle Bag Under Seat Waterproof Pouch") < 0.3
     assert best_score(catalogue, "Velmora Aviator Sunglasses 1:1 mirror quality") >= 0.9
+
+
+def test_a_line_named_as_the_product_counts_beside_a_price_far_under_the_floor() -> None:
+    """An ordinary-word line ('So Anna') before the brand's product noun is weak alone, but
+    kept as evidence, so a price far under the floor sends the listing to review; the same
+    words elsewhere, or at a plausible price, do not."""
+    from screening.fusion import fuse
+    from screening.policy import Thresholds, decide
+    from screening.types import Decision, Listing
+
+    shoes = catalogue_of([BrandProfile(id="velmora", name="Velmora Tessaro",
+                                       product_lines=("So Anna",), category="shoes",
+                                       price_floor=Money(700, "USD"))])
+    signal = TextSignal(None)
+
+    def decision(title: str, price: float) -> Decision:
+        listing = Listing("t", title, price=Money(price, "USD"))
+        evidence = evidence_for(signal, shoes, title, price)
+        return decide(fuse(listing, evidence, shoes, 0.35), shoes, Thresholds(0.5, 0.85))[0]
+
+    weak = evidence_for(signal, shoes, "So Anna Women High Heels Pumps", 30)
+    assert weak and 0.2 <= weak[0].score < 0.3 and "used as a product name" in weak[0].detail
+    assert decision("So Anna Women High Heels Pumps", 30) is Decision.REVIEW
+    assert decision("So Anna Women High Heels Pumps", 650) is Decision.ALLOW
+    assert evidence_for(signal, shoes, "So Anna said hello poster", 30) == []
+    assert decision("Retro poster so Anna knows", 30) is Decision.ALLOW
