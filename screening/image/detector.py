@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from screening.image.calibration import Calibration, CandidateFeatures
-from screening.image.embed import MarkEmbedder
+from screening.image.embed import MarkEmbedder, Windows
 from screening.image.keypoint_index import MarkMatches
 from screening.image.verify import (
     KeypointSet,
@@ -21,12 +21,13 @@ from screening.image.verify import (
     match,
     region_keypoints,
 )
-from screening.index.brand_index import IndexHit
+from screening.index.brand_index import BrandRows, IndexHit
 
 SearchFn = Callable[[np.ndarray, int], list[list[IndexHit]]]
 KeypointFn = Callable[[str], Sequence[tuple[str, KeypointSet]]]
 PhotoMatchFn = Callable[[KeypointSet, int], list[MarkMatches]]
 BrandBestFn = Callable[[np.ndarray, str], IndexHit | None]
+GroupFn = Callable[[np.ndarray, int], BrandRows]
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class Lookups:
     keypoints_of: KeypointFn  # brand -> its marks' keypoints
     match_photo: PhotoMatchFn  # a photo's keypoints -> marks matched across the catalogue
     best_of_brand: BrandBestFn  # an embedding -> the brand's closest reference view
-    search_mid: SearchFn | None = None  # mid-level descriptors -> top-k reference views
+    group: GroupFn  # window embeddings -> top-k reference views, grouped by brand
+    group_mid: GroupFn | None = None  # the same for mid-level descriptors
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class DetectorConfig:
     window_k: int = 8
     brands_per_image: int = 4
     mid_brands_per_image: int = 4  # and the leaders by mid-level descriptors (0: off)
+    mid_windows_per_brand: int = 1
     windows_per_brand: int = 2
     crop_expand: float = 1.15
     verify_expand: float = 1.6
@@ -95,44 +98,8 @@ class LogoDetector:
         windows = self.embedder.embed_windows(rgb, cfg.long_side, cfg.window_sizes)
         if len(windows.boxes) == 0:
             return []
-        hits = lookups.search(windows.vectors, cfg.window_k)
-        per_brand = _windows_per_brand(hits)
-        window_best = {brand: max(s for s, _ in scored) for brand, scored in per_brand.items()}
-        ranked = sorted(per_brand.items(), key=lambda kv: -window_best[kv[0]])
-        shortlist = ranked[: cfg.brands_per_image]
-        mid_only: list[tuple[str, list[tuple[float, int]]]] = []
-        mid_best: dict[str, float] = {}
-        mid_floor = 0.0
-        if lookups.search_mid is not None:
-            # ImageNet's last layer ranks windows by object class; mid-level blocks by
-            # pattern, which finds marks the first ranking leaves out at catalogue scale
-            mid_hits = lookups.search_mid(windows.mid, cfg.window_k)
-            mid_per_brand = _windows_per_brand(mid_hits)
-            mid_best = {brand: max(s for s, _ in scored) for brand, scored in mid_per_brand.items()}
-            mid_floor = min((row[-1].score for row in mid_hits if row), default=0.0)
-            listed = {brand for brand, _ in shortlist}
-            mid_ranked = sorted(mid_per_brand.items(), key=lambda kv: -mid_best[kv[0]])
-            mid_only = [(brand, scored) for brand, scored in mid_ranked[: cfg.mid_brands_per_image]
-                        if brand not in listed]
-        mid_leaders = sorted(mid_best, key=lambda b: -mid_best[b])[:2]
-        floor = min((row[-1].score for row in hits if row), default=0.0)
-        proposals: list[tuple[str, float, np.ndarray]] = []
-        for brand_id, scored in shortlist + mid_only:
-            kept: list[np.ndarray] = []
-            for score, i in sorted(scored, reverse=True):
-                box = windows.boxes[i]
-                if all(iou(box, k) < 0.3 for k in kept):
-                    kept.append(box)
-                    proposals.append((brand_id, score, box))
-                if len(kept) >= cfg.windows_per_brand:
-                    break
-        # windows the mid-level ranking chose carry the brand's best embedding window as feature
-        mid_brands = {brand for brand, _ in mid_only}
-        proposals = [(brand, window_best.get(brand, floor), box) if brand in mid_brands
-                     else (brand, score, box) for brand, score, box in proposals]
-        # the best window of any other brand: the runner-up's for the leading brand
-        leaders = [brand for brand, _ in ranked[:2]]
-        proposals.extend((brand, window_best.get(brand, floor), box)
+        proposals, head, mid = self._window_proposals(windows, lookups)
+        proposals.extend((brand, head.score(brand), box)
                          for brand, box in self._geometric_proposals(rgb, lookups.match_photo))
         crops_boxes = [expand_box(box, cfg.crop_expand, w, h) for _, _, box in proposals]
         distinct = list(dict.fromkeys(crops_boxes))  # brands often share a window: embed it once
@@ -168,16 +135,45 @@ class LogoDetector:
                     mark_id = ref_mark
                     if result.box is not None and result.inliers >= 8:
                         out_box = _clip(result.box, w, h)
-            rivals = [window_best[other] for other in leaders if other != brand_id]
-            rival = rivals[0] if rivals else 0.0
-            mid_sim = mid_best.get(brand_id, mid_floor)
-            mid_rivals = [mid_best[other] for other in mid_leaders if other != brand_id]
+            mid_sim = mid.score(brand_id)
             features = CandidateFeatures(crop_sim, float(window_sim), margin, inliers, ratio,
-                                         float(window_sim) - rival, mid_sim,
-                                         mid_sim - (mid_rivals[0] if mid_rivals else mid_floor))
+                                         head.margin(brand_id, float(window_sim), 0.0), mid_sim,
+                                         mid.margin(brand_id, mid_sim, mid.floor))
             score = self.calibration.probability(features)
             found.append(Candidate(brand_id, mark_id, label, out_box, features, score))  # type: ignore[arg-type]
         return found
+
+    def _window_proposals(self, windows: Windows, lookups: Lookups
+                          ) -> tuple[list[tuple[str, float, np.ndarray]], _Ranking, _Ranking]:
+        """(brand, window similarity, box) of the best windows of the shortlisted brands:
+        the leaders by embedding, then the leaders by mid-level descriptor (ImageNet's last
+        layer ranks windows by object class, mid-level blocks by pattern, which finds marks
+        the first ranking leaves out at a catalogue's scale); and both rankings."""
+        cfg = self.config
+        head_rows = lookups.group(windows.vectors, cfg.window_k)
+        head = _Ranking.of(head_rows)
+        ranked = sorted(head_rows.rows.items(), key=lambda kv: -head.best[kv[0]])
+        shortlist = ranked[: cfg.brands_per_image]
+        mid_rows = lookups.group_mid(windows.mid, cfg.window_k) if lookups.group_mid else None
+        mid = _Ranking.of(mid_rows)
+        listed = {brand for brand, _ in shortlist}
+        mid_ranked = sorted(mid_rows.rows.items(), key=lambda kv: -mid.best[kv[0]]) if mid_rows else []
+        mid_only = [(brand, scored) for brand, scored in mid_ranked[: cfg.mid_brands_per_image]
+                    if brand not in listed]
+        proposals: list[tuple[str, float, np.ndarray]] = []
+        for n, (brand_id, scored) in enumerate(shortlist + mid_only):
+            head_ranked = n < len(shortlist)
+            most = cfg.windows_per_brand if head_ranked else cfg.mid_windows_per_brand
+            kept: list[np.ndarray] = []
+            for score, i in scored:  # best first
+                box = windows.boxes[i]
+                if all(iou(box, k) < 0.3 for k in kept):
+                    kept.append(box)
+                    # a window the mid-level ranking chose carries the brand's best embedding window
+                    proposals.append((brand_id, score if head_ranked else head.score(brand_id), box))
+                if len(kept) >= most:
+                    break
+        return proposals, head, mid
 
     def _geometric_proposals(self, rgb: np.ndarray, match_photo: PhotoMatchFn
                              ) -> list[tuple[str, np.ndarray]]:
@@ -202,16 +198,28 @@ class LogoDetector:
         return [(brand, np.array(box, np.float32)) for brand, (_, box) in best.items()]
 
 
-def _windows_per_brand(hits: list[list[IndexHit]]) -> dict[str, list[tuple[float, int]]]:
-    """Brand → (score, window index) of every window whose top hits hold the brand (once)."""
-    per_brand: dict[str, list[tuple[float, int]]] = {}
-    for i, row in enumerate(hits):
-        seen: set[str] = set()
-        for hit in row:
-            if hit.brand_id not in seen:
-                seen.add(hit.brand_id)
-                per_brand.setdefault(hit.brand_id, []).append((hit.score, i))
-    return per_brand
+@dataclass(frozen=True)
+class _Ranking:
+    """Each brand's best window in one photo by one kind of vector, and the two leaders."""
+
+    best: dict[str, float]
+    floor: float  # a bound for brands no window's top hits hold
+    leaders: tuple[str, ...]
+
+    @classmethod
+    def of(cls, rows: BrandRows | None) -> _Ranking:
+        if rows is None:
+            return cls({}, 0.0, ())
+        best = rows.best()
+        return cls(best, rows.floor, tuple(sorted(best, key=lambda b: -best[b])[:2]))
+
+    def score(self, brand_id: str) -> float:
+        return self.best.get(brand_id, self.floor)
+
+    def margin(self, brand_id: str, score: float, alone: float) -> float:
+        """`score` over the best window of any other brand (`alone` when there is none)."""
+        rivals = [self.best[other] for other in self.leaders if other != brand_id]
+        return score - (rivals[0] if rivals else alone)
 
 
 def best_per_brand(candidates: Sequence[Candidate]) -> list[Candidate]:

@@ -37,7 +37,7 @@ from screening.image.phash import (
     pdq_bits,
 )
 from screening.image.verify import KeypointSet, reference_keypoints
-from screening.index.brand_index import BrandIndex, IndexHit
+from screening.index.brand_index import BrandIndex, BrandRows, IndexHit
 from screening.types import (
     BrandProfile,
     DecodedImage,
@@ -256,8 +256,11 @@ class ImageSignal:
         def search(vectors: np.ndarray, k: int) -> list[list[IndexHit]]:
             return index.search(LOGO_SPACE, vectors, k)
 
-        def search_mid(vectors: np.ndarray, k: int) -> list[list[IndexHit]]:
-            return index.search(MID_SPACE, vectors, k)
+        def group(vectors: np.ndarray, k: int) -> BrandRows:
+            return index.search_by_brand(LOGO_SPACE, vectors, k)
+
+        def group_mid(vectors: np.ndarray, k: int) -> BrandRows:
+            return index.search_by_brand(MID_SPACE, vectors, k)
 
         live: set[str | None] = set()
 
@@ -282,7 +285,7 @@ class ImageSignal:
             return index.best_of_brand(LOGO_SPACE, vector, brand_id)
 
         return self.detector.detect_all(
-            rgb, Lookups(search, keypoints_of, match_photo, best_of_brand, search_mid))
+            rgb, Lookups(search, keypoints_of, match_photo, best_of_brand, group, group_mid))
 
     def _logos(self, index: BrandIndex, image: DecodedImage, item: ScreeningInput) -> list[Evidence]:
         evidence: list[Evidence] = []

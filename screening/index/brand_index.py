@@ -43,6 +43,33 @@ class IndexHit:
     score: float
 
 
+@dataclass(frozen=True)
+class BrandRows:
+    """Top-k hits of many query rows grouped by brand. A brand counts once per row, at its
+    best hit there; `rows[brand]` holds (score, row) pairs, best first."""
+
+    rows: dict[str, list[tuple[float, int]]]
+    floor: float  # the lowest k-th score of any row: a bound for brands not listed
+
+    def best(self) -> dict[str, float]:
+        return {brand: pairs[0][0] for brand, pairs in self.rows.items()}
+
+
+def group_hits(hits: Sequence[Sequence[IndexHit]]) -> BrandRows:
+    """`BrandRows` of per-row hit lists (best first), as `BrandIndex.search_by_brand` makes."""
+    rows: dict[str, list[tuple[float, int]]] = {}
+    for i, row in enumerate(hits):
+        seen: set[str] = set()
+        for hit in row:
+            if hit.brand_id not in seen:
+                seen.add(hit.brand_id)
+                rows.setdefault(hit.brand_id, []).append((hit.score, i))
+    for pairs in rows.values():
+        pairs.sort(key=lambda pair: (-pair[0], pair[1]))
+    floor = min((row[-1].score for row in hits if row), default=0.0)
+    return BrandRows(rows, floor)
+
+
 @dataclass
 class _Space:
     dim: int
@@ -50,6 +77,21 @@ class _Space:
     refs: dict[int, VectorRef]
     writes: int = 0  # bumped after every change to `refs`
     by_brand: tuple[int, dict[str, list[int]]] = (-1, {})  # vector ids per brand, as of `writes`
+    # (writes, sorted vector ids, brand code of each, brand of each code), for array lookups
+    codes: tuple[int, np.ndarray, np.ndarray, list[str]] = (
+        -1, np.zeros(0, np.int64), np.zeros(0, np.int64), [])
+
+    def brand_codes(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        built_at, ids, codes, brands = self.codes
+        if built_at != self.writes:
+            built_at, items = self.writes, sorted(self.refs.items())
+            names = sorted({ref.brand_id for _, ref in items})
+            number = {name: i for i, name in enumerate(names)}
+            ids = np.array([vector_id for vector_id, _ in items], np.int64)
+            codes = np.array([number[ref.brand_id] for _, ref in items], np.int64)
+            brands = names
+            self.codes = (built_at, ids, codes, brands)
+        return ids, codes, brands
 
     def ids_of(self, brand_id: str) -> list[int]:
         built_at, by_brand = self.by_brand
@@ -201,6 +243,33 @@ class BrandIndex:
                 hits.append(IndexHit(int(vector_id), ref.brand_id, ref.mark_id, ref.label, score))
             results.append(hits)
         return results
+
+    def search_by_brand(self, space: str, queries: np.ndarray, k: int) -> BrandRows:
+        """Top-k hits per query row, grouped by brand (`BrandRows`), without a Python object
+        per hit: a photo's thousand windows are searched in one call."""
+        target = self._space(space)
+        scores, found = target.index.search(queries, k)
+        ids, codes, brands = target.brand_codes()
+        floor = float(scores[found[:, -1] >= 0, -1].min()) if len(found) and (found[:, -1] >= 0).any() else 0.0
+        if not len(ids) or not found.size:
+            return BrandRows({}, floor)
+        at = np.clip(np.searchsorted(ids, found), 0, len(ids) - 1)
+        valid = (found >= 0) & (ids[at] == found)
+        rows = np.broadcast_to(np.arange(found.shape[0])[:, None], found.shape)[valid]
+        brand = codes[at][valid]
+        score = scores[valid]
+        if not len(brand):
+            return BrandRows({}, floor)
+        # each (row, brand) once, at its best hit: rows are sorted best first, so the first
+        _, first = np.unique(rows * len(brands) + brand, return_index=True)
+        rows, brand, score = rows[first], brand[first], score[first]
+        order = np.lexsort((rows, -score, brand))
+        rows, brand, score = rows[order], brand[order], score[order]
+        starts = np.flatnonzero(np.r_[True, brand[1:] != brand[:-1]])
+        ends = np.r_[starts[1:], len(brand)]
+        grouped = {brands[int(brand[a])]: list(zip(score[a:b].tolist(), rows[a:b].tolist(), strict=True))
+                   for a, b in zip(starts.tolist(), ends.tolist(), strict=True)}
+        return BrandRows(grouped, floor)
 
     def best_of_brand(self, space: str, query: np.ndarray, brand_id: str) -> IndexHit | None:
         """The brand's vector closest to `query` (one row), whatever its global rank."""

@@ -8,7 +8,7 @@ import numpy as np
 from screening.image.calibration import Calibration
 from screening.image.detector import DetectorConfig, LogoDetector, Lookups
 from screening.image.embed import MID_DIM, Windows
-from screening.index.brand_index import IndexHit
+from screening.index.brand_index import IndexHit, group_hits
 
 HEAD_BRANDS = ("h1", "h2", "h3", "h4", "h5")
 
@@ -40,7 +40,8 @@ def _lookups(with_mid: bool) -> Lookups:
         return rows
 
     return Lookups(search, lambda brand: [], lambda photo, least: [], lambda vector, brand: None,
-                   search_mid if with_mid else None)
+                   lambda vectors, k: group_hits(search(vectors, k)),
+                   (lambda vectors, k: group_hits(search_mid(vectors, k))) if with_mid else None)
 
 
 def _detect(config: DetectorConfig, with_mid: bool) -> dict[str, list]:

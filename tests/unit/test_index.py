@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from screening.db.engine import make_engine, make_sessionmaker
 from screening.db.migrate import upgrade
 from screening.db.tables import BrandRow
-from screening.index.brand_index import BrandIndex
+from screening.index.brand_index import BrandIndex, group_hits
 from screening.index.vector_index import VectorIndex
 
 DIM = 8
@@ -125,3 +125,32 @@ def test_best_of_brand_finds_the_brands_closest_vector_whatever_its_global_rank(
     assert best.score == pytest.approx(max(float(unit(2) @ query), float(unit(3) @ query)), abs=1e-5)
     assert index.best_of_brand("logo", query, "brd_b").label == "b-near"  # type: ignore[union-attr]
     assert index.best_of_brand("logo", query, "brd_unknown") is None
+
+
+def test_search_by_brand_groups_hits_as_the_per_hit_search_does(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    index = BrandIndex(sessions, tmp_path / "index")
+    index.open_space("logo", DIM)
+    rng = np.random.default_rng(3)
+    with sessions() as session, session.begin():
+        session.add_all([BrandRow(id=f"brd_{b}", name=f"B{b}", aliases=[], product_lines=[],
+                                  authorized_sellers=[]) for b in range(6)])
+        session.flush()
+        for b in range(6):
+            index.add(session, "logo", f"brd_{b}", rng.normal(size=(4, DIM)),
+                      [f"{b}-{i}" for i in range(4)], "v1")
+    queries = rng.normal(size=(40, DIM)).astype(np.float32)
+    grouped = index.search_by_brand("logo", queries, 7)
+    expected = group_hits(index.search("logo", queries, 7))
+    assert grouped.rows.keys() == expected.rows.keys()
+    for brand, pairs in expected.rows.items():
+        assert [row for _, row in grouped.rows[brand]] == [row for _, row in pairs]
+        assert np.allclose([s for s, _ in grouped.rows[brand]], [s for s, _ in pairs], atol=1e-6)
+    assert grouped.floor == pytest.approx(expected.floor, abs=1e-6)
+    assert grouped.best() == pytest.approx(expected.best())
+    with sessions() as session, session.begin():  # a removed brand's vectors leave the groups
+        index.remove_where(session, space="logo", brand_id="brd_2")
+    assert "brd_2" not in index.search_by_brand("logo", queries, 7).rows
+    empty = index.search_by_brand("logo", queries[:0], 7)
+    assert empty.rows == {} and empty.floor == 0.0
