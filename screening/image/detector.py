@@ -6,6 +6,7 @@ verification → calibrated per-brand candidates with boxes."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,9 @@ KeypointFn = Callable[[str], Sequence[tuple[str, KeypointSet]]]
 PhotoMatchFn = Callable[[KeypointSet, int], list[MarkMatches]]
 BrandBestFn = Callable[[np.ndarray, str], IndexHit | None]
 GroupFn = Callable[[np.ndarray, int], BrandRows]
+
+
+_SIFT_WORKER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="logo-keypoints")
 
 
 @dataclass(frozen=True)
@@ -95,23 +99,28 @@ class LogoDetector:
         """Every verified proposal (a few per brand), scored with the current calibration."""
         cfg = self.config
         h, w = rgb.shape[:2]
+        # the photo's keypoints (OpenCV, one core) are found while the trunk runs on the other
+        geometric = _SIFT_WORKER.submit(self._geometric_proposals, rgb, lookups.match_photo)
         windows = self.embedder.embed_windows(rgb, cfg.long_side, cfg.window_sizes)
         if len(windows.boxes) == 0:
+            geometric.result()
             return []
         proposals, head, mid = self._window_proposals(windows, lookups)
-        proposals.extend((brand, head.score(brand), box)
-                         for brand, box in self._geometric_proposals(rgb, lookups.match_photo))
+        proposals.extend((brand, head.score(brand), box) for brand, box in geometric.result())
+        regions = [expand_box(box, cfg.verify_expand, w, h) for _, _, box in proposals]
+        # brands often share a window: each region's keypoints once, beside the crop embedding
+        region_keypoints_of = {region: _SIFT_WORKER.submit(region_keypoints, rgb, region)
+                               for region in dict.fromkeys(regions)}
         crops_boxes = [expand_box(box, cfg.crop_expand, w, h) for _, _, box in proposals]
-        distinct = list(dict.fromkeys(crops_boxes))  # brands often share a window: embed it once
+        distinct = list(dict.fromkeys(crops_boxes))  # ...and each crop is embedded once
         vectors = self.embedder.embed_crops([rgb[y0:y1, x0:x1] for x0, y0, x1, y1 in distinct])
         searched = lookups.search(vectors, cfg.crop_k) if distinct else []
         at = {box: i for i, box in enumerate(distinct)}
         crop_vectors = [vectors[at[box]] for box in crops_boxes]
         crop_hits = [searched[at[box]] for box in crops_boxes]
         found: list[Candidate] = []
-        region_cache: dict[tuple[int, int, int, int], KeypointSet] = {}  # brands share windows
-        for (brand_id, window_sim, box), row, vector in zip(proposals, crop_hits, crop_vectors,
-                                                            strict=True):
+        for (brand_id, window_sim, box), row, vector, region in zip(
+                proposals, crop_hits, crop_vectors, regions, strict=True):
             own = [hit for hit in row if hit.brand_id == brand_id]
             if not own:  # ranked below other brands' views: still the brand's own similarity
                 closest = lookups.best_of_brand(vector, brand_id)
@@ -119,10 +128,7 @@ class LogoDetector:
             other = [hit.score for hit in row if hit.brand_id != brand_id]
             crop_sim = own[0].score if own else float(window_sim) - 0.1
             margin = crop_sim - (other[0] if other else 0.0)
-            region = expand_box(box, cfg.verify_expand, w, h)
-            if region not in region_cache:
-                region_cache[region] = region_keypoints(rgb, region)
-            query_kps = region_cache[region]
+            query_kps = region_keypoints_of[region].result()
             inliers, ratio, mark_id, label = 0, 0.0, None, own[0].label if own else brand_id
             out_box = tuple(int(v) for v in box)
             if own:
