@@ -16,9 +16,7 @@ from screening.image.runtime import Trunk, make_trunk
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "models" / "weights" / "logo_embedder"
 FEATURE_STRIDE = 32
-
-
-MID_DIM = sum(MID_CHANNELS)
+MID_DIM = sum(MID_CHANNELS)  # mid-level descriptor size
 
 
 @dataclass(frozen=True)
