@@ -138,6 +138,11 @@ def _fold(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> None:
         conv.bias.copy_(conv.bias * scale + bias)
 
 
+def gem(fmap: torch.Tensor, p: float) -> torch.Tensor:
+    """Generalised-mean pooling of a (N, C, H, W) map over its cells → (N, C)."""
+    return fmap.clamp(min=1e-6).pow(p).mean(dim=(-2, -1)).pow(1.0 / p)
+
+
 @dataclass(frozen=True)
 class EmbedderConfig:
     dim: int = 256
@@ -174,9 +179,7 @@ class LogoEmbedder(nn.Module):
         return self.backbone.forward_with_mid((x - self.mean) / self.std)
 
     def pool(self, fmap: torch.Tensor) -> torch.Tensor:
-        p = self.config.gem_p
-        pooled = fmap.clamp(min=1e-6).pow(p).mean(dim=(-2, -1)).pow(1.0 / p)
-        return self.project(pooled)
+        return self.project(gem(fmap, self.config.gem_p))
 
     def project(self, pooled: torch.Tensor) -> torch.Tensor:
         """GeM-pooled trunk features (N, 1280) → unit embeddings (N, dim)."""

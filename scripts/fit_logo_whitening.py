@@ -31,7 +31,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models.logo_embedder import EmbedderConfig, LogoEmbedder
+from models.logo_embedder import EmbedderConfig, LogoEmbedder, gem
 from screening.image.evaluation import (
     DevSet,
     dev_slugs,
@@ -78,7 +78,7 @@ class Pooled:
             x = torch.from_numpy(np.stack(views[i : i + batch]).astype(np.float32) / 255.0)
             with torch.inference_mode():
                 fmap = self.model.features(x.permute(0, 3, 1, 2))
-                out.append(fmap.clamp(min=1e-6).pow(p).mean(dim=(-2, -1)).pow(1.0 / p).numpy())
+                out.append(gem(fmap, p).numpy())
         return l2(np.concatenate(out))
 
 

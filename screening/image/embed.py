@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from models.logo_embedder import MID_CHANNELS, EmbedderConfig, LogoEmbedder
+from models.logo_embedder import MID_CHANNELS, EmbedderConfig, LogoEmbedder, gem
 from screening.image.runtime import Trunk, make_trunk
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "models" / "weights" / "logo_embedder"
@@ -85,23 +85,26 @@ class MarkEmbedder:
 
     def embed_crops(self, crops: list[np.ndarray], batch: int = 32) -> np.ndarray:
         """Embed RGB crops (any size; each is letterboxed to the model's input size)."""
-        return self.embed_views(crops, batch)[0]
+        return self._embed(crops, batch, with_mid=False)[0]
 
     def embed_views(self, crops: list[np.ndarray], batch: int = 32) -> tuple[np.ndarray, np.ndarray]:
         """Embeddings (N, dim) and mid-level descriptors (N, MID_DIM) of RGB crops."""
+        return self._embed(crops, batch, with_mid=True)
+
+    def _embed(self, crops: list[np.ndarray], batch: int, with_mid: bool) -> tuple[np.ndarray, np.ndarray]:
         if not crops:
             return np.zeros((0, self.dim), np.float32), np.zeros((0, MID_DIM), np.float32)
         size = self.config.input_size
         squares = [to_square(c, size) for c in crops]
         heads, mids = [], []
-        p = self.config.gem_p
         with self._lock, torch.inference_mode():
             for i in range(0, len(squares), batch):
                 head, mid = self.trunk(self._array(squares[i : i + batch]))
                 heads.append(self.model.pool(torch.from_numpy(head)).numpy())
-                pooled = torch.from_numpy(mid).clamp(min=1e-6).pow(p).mean(dim=(-2, -1)).pow(1.0 / p)
-                mids.append(mid_descriptor(pooled).numpy())
-        return (np.concatenate(heads).astype(np.float32), np.concatenate(mids).astype(np.float32))
+                if with_mid:
+                    mids.append(mid_descriptor(gem(torch.from_numpy(mid), self.config.gem_p)).numpy())
+        return (np.concatenate(heads).astype(np.float32),
+                np.concatenate(mids).astype(np.float32) if with_mid else np.zeros((0, MID_DIM), np.float32))
 
     def embed_windows(self, rgb: np.ndarray, long_side: int, sizes: tuple[int, ...]) -> Windows:
         """One forward pass over the photo, then GeM-pool square-ish windows of the feature maps.

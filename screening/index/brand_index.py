@@ -55,19 +55,18 @@ class BrandRows:
         return {brand: pairs[0][0] for brand, pairs in self.rows.items()}
 
 
-def group_hits(hits: Sequence[Sequence[IndexHit]]) -> BrandRows:
-    """`BrandRows` of per-row hit lists (best first), as `BrandIndex.search_by_brand` makes."""
-    rows: dict[str, list[tuple[float, int]]] = {}
-    for i, row in enumerate(hits):
-        seen: set[str] = set()
-        for hit in row:
-            if hit.brand_id not in seen:
-                seen.add(hit.brand_id)
-                rows.setdefault(hit.brand_id, []).append((hit.score, i))
-    for pairs in rows.values():
-        pairs.sort(key=lambda pair: (-pair[0], pair[1]))
-    floor = min((row[-1].score for row in hits if row), default=0.0)
-    return BrandRows(rows, floor)
+@dataclass(frozen=True)
+class _Snapshot:
+    """A space's refs as lookup structures, as of one `writes` count."""
+
+    writes: int
+    ids: np.ndarray  # vector ids, sorted
+    codes: np.ndarray  # the brand number of each id
+    brands: list[str]  # the brand of each number
+    by_brand: dict[str, list[int]]  # vector ids per brand
+
+
+_EMPTY = _Snapshot(-1, np.zeros(0, np.int64), np.zeros(0, np.int64), [], {})
 
 
 @dataclass
@@ -76,31 +75,26 @@ class _Space:
     index: VectorIndex
     refs: dict[int, VectorRef]
     writes: int = 0  # bumped after every change to `refs`
-    by_brand: tuple[int, dict[str, list[int]]] = (-1, {})  # vector ids per brand, as of `writes`
-    # (writes, sorted vector ids, brand code of each, brand of each code), for array lookups
-    codes: tuple[int, np.ndarray, np.ndarray, list[str]] = (
-        -1, np.zeros(0, np.int64), np.zeros(0, np.int64), [])
+    snapshot_cache: _Snapshot = _EMPTY
 
-    def brand_codes(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        built_at, ids, codes, brands = self.codes
-        if built_at != self.writes:
-            built_at, items = self.writes, sorted(self.refs.items())
-            names = sorted({ref.brand_id for _, ref in items})
-            number = {name: i for i, name in enumerate(names)}
-            ids = np.array([vector_id for vector_id, _ in items], np.int64)
-            codes = np.array([number[ref.brand_id] for _, ref in items], np.int64)
-            brands = names
-            self.codes = (built_at, ids, codes, brands)
-        return ids, codes, brands
+    def snapshot(self) -> _Snapshot:
+        cached = self.snapshot_cache
+        if cached.writes != self.writes:
+            writes = self.writes  # read before the refs: a racing write shows next time
+            items = sorted(self.refs.items())
+            brands = sorted({ref.brand_id for _, ref in items})
+            number = {name: i for i, name in enumerate(brands)}
+            by_brand: dict[str, list[int]] = {}
+            for vector_id, ref in items:
+                by_brand.setdefault(ref.brand_id, []).append(vector_id)
+            cached = _Snapshot(writes, np.array([vector_id for vector_id, _ in items], np.int64),
+                               np.array([number[ref.brand_id] for _, ref in items], np.int64),
+                               brands, by_brand)
+            self.snapshot_cache = cached
+        return cached
 
     def ids_of(self, brand_id: str) -> list[int]:
-        built_at, by_brand = self.by_brand
-        if built_at != self.writes:
-            built_at, by_brand = self.writes, {}  # read before the refs: a racing write shows
-            for vector_id, ref in list(self.refs.items()):
-                by_brand.setdefault(ref.brand_id, []).append(vector_id)
-            self.by_brand = (built_at, by_brand)
-        return by_brand.get(brand_id, [])
+        return self.snapshot().by_brand.get(brand_id, [])
 
 
 class BrandIndex:
@@ -249,9 +243,11 @@ class BrandIndex:
         per hit: a photo's thousand windows are searched in one call."""
         target = self._space(space)
         scores, found = target.index.search(queries, k)
-        ids, codes, brands = target.brand_codes()
-        floor = float(scores[found[:, -1] >= 0, -1].min()) if len(found) and (found[:, -1] >= 0).any() else 0.0
-        if not len(ids) or not found.size:
+        snapshot = target.snapshot()
+        ids, codes, brands = snapshot.ids, snapshot.codes, snapshot.brands
+        last = scores[found[:, -1] >= 0, -1]  # each row's k-th hit, where it has k
+        floor = float(last.min()) if last.size else 0.0
+        if not len(ids):
             return BrandRows({}, floor)
         at = np.clip(np.searchsorted(ids, found), 0, len(ids) - 1)
         valid = (found >= 0) & (ids[at] == found)

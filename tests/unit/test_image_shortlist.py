@@ -8,7 +8,8 @@ import numpy as np
 from screening.image.calibration import Calibration
 from screening.image.detector import DetectorConfig, LogoDetector, Lookups
 from screening.image.embed import MID_DIM, Windows
-from screening.index.brand_index import IndexHit, group_hits
+from screening.index.brand_index import IndexHit
+from tests.unit.brand_rows import group_hits
 
 HEAD_BRANDS = ("h1", "h2", "h3", "h4", "h5")
 

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from screening.db.engine import make_engine, make_sessionmaker
 from screening.db.migrate import upgrade
 from screening.db.tables import BrandRow
-from screening.index.brand_index import BrandIndex, group_hits
+from screening.index.brand_index import BrandIndex
 from screening.index.vector_index import VectorIndex
+from tests.unit.brand_rows import group_hits
 
 DIM = 8
 
