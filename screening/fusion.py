@@ -15,6 +15,9 @@ from screening.types import (
     SignalName,
 )
 
+# Sales, outlets and resale sit within this share under a brand's floor: no evidence there.
+ORDINARY_MARKDOWN = 0.25
+
 
 def noisy_or(scores: Iterable[float]) -> float:
     """Probability that at least one independent piece of evidence is right."""
@@ -25,17 +28,21 @@ def noisy_or(scores: Iterable[float]) -> float:
 
 
 def price_evidence(listing: Listing, brand: BrandProfile, weight: float) -> Evidence | None:
-    """Evidence when the listing's price is under the brand's floor; None otherwise."""
+    """Evidence when the listing's price is further under the brand's floor than an ordinary
+    markdown; its score grows with the discount beyond that. None otherwise."""
     if listing.price is None or brand.price_floor is None or weight <= 0:
         return None
     price, floor = to_usd(listing.price), to_usd(brand.price_floor)
-    if price is None or floor is None or floor <= 0 or price >= floor:
+    if price is None or floor is None or floor <= 0:
         return None
     discount = 1.0 - price / floor
+    beyond_markdown = max(0.0, discount - ORDINARY_MARKDOWN) / (1.0 - ORDINARY_MARKDOWN)
+    if beyond_markdown <= 0:
+        return None
     return Evidence(
         signal=SignalName.PRICE,
         brand_id=brand.id,
-        score=round(weight * discount, 4),
+        score=round(weight * beyond_markdown, 4),
         detail=(
             f"price {listing.price.amount:g} {listing.price.currency} is {discount:.0%} under "
             f"{brand.name}'s floor of {brand.price_floor.amount:g} {brand.price_floor.currency}"

@@ -19,7 +19,7 @@ class Thresholds:
 def decide_match(match: Match, thresholds: Thresholds) -> Decision:
     """The decision one brand's match calls for.
 
-    An authorized seller is never blocked for its own brand; a price under the floor
+    An authorized seller is never blocked for its own brand; a price well under the floor
     still sends its listing to review (a stolen account sells fakes too).
     """
     if match.authorized_seller:
