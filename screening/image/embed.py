@@ -112,6 +112,16 @@ class MarkEmbedder:
         `sizes` are window sides in head cells (stride 32); each size is also taken at 2:1 and
         1:2. The mid-level map (stride 16) is pooled over the same pixel windows.
         """
+        boxes, pooled, mids = self.pool_windows(rgb, long_side, sizes)
+        with torch.inference_mode():
+            vectors = self.model.project(torch.from_numpy(pooled)).numpy() if len(boxes) else \
+                np.zeros((0, self.dim), np.float32)
+        return Windows(boxes, vectors.astype(np.float32), mids)
+
+    def pool_windows(self, rgb: np.ndarray, long_side: int, sizes: tuple[int, ...]
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`embed_windows` before the projection: boxes (N, 4) in image pixels, GeM-pooled
+        head features (N, 1280) and unit mid-level descriptors (N, MID_DIM)."""
         h, w = rgb.shape[:2]
         scale = long_side / max(h, w)
         nh = max(FEATURE_STRIDE, round(h * scale / FEATURE_STRIDE) * FEATURE_STRIDE)
@@ -139,11 +149,10 @@ class MarkEmbedder:
                 cells = np.stack([xs, ys, xs + kw, ys + kh], axis=-1).reshape(-1, 4)
                 boxes.append(cells.astype(np.float32))
             if not pooled:
-                return Windows(np.zeros((0, 4), np.float32), np.zeros((0, self.dim), np.float32),
-                               np.zeros((0, MID_DIM), np.float32))
-            vectors = self.model.project(torch.cat(pooled).pow(1.0 / p)).numpy()
+                return (np.zeros((0, 4), np.float32), np.zeros((0, head.shape[1]), np.float32),
+                        np.zeros((0, MID_DIM), np.float32))
+            features = torch.cat(pooled).pow(1.0 / p).numpy()
             mids = mid_descriptor(torch.cat(mid_pooled).pow(1.0 / p)).numpy()
-        cell_boxes = np.concatenate(boxes)
         sx, sy = w / gw, h / gh
-        pixel_boxes = cell_boxes * np.array([sx, sy, sx, sy], np.float32)
-        return Windows(pixel_boxes, vectors.astype(np.float32), mids.astype(np.float32))
+        pixel_boxes = np.concatenate(boxes) * np.array([sx, sy, sx, sy], np.float32)
+        return pixel_boxes, features.astype(np.float32), mids.astype(np.float32)

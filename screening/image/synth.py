@@ -160,15 +160,23 @@ def _fabric_warp(rgba: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def paste(background: np.ndarray, rgba: np.ndarray, rng: np.random.Generator,
           fill: tuple[float, float]) -> np.ndarray:
     """Alpha-composite the mark (or emboss it) onto the background at a random scale/offset."""
-    side = background.shape[0]
+    return paste_with_box(background, rgba, rng, fill)[0]
+
+
+def paste_with_box(background: np.ndarray, rgba: np.ndarray, rng: np.random.Generator,
+                   fill: tuple[float, float], spread: float = 0.2
+                   ) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """`paste`, and the mark's box (x0, y0, x1, y1); `fill` is the mark's long side as a share
+    of the background's width, `spread` how far from the centre it may land (1: anywhere)."""
+    height, side = background.shape[:2]
     h, w = rgba.shape[:2]
-    scale = rng.uniform(*fill) * side / max(h, w)
+    scale = min(rng.uniform(*fill) * side / max(h, w), height / h, side / w)
     nw, nh = max(4, round(w * scale)), max(4, round(h * scale))
     mark = cv2.resize(rgba, (nw, nh), interpolation=cv2.INTER_AREA)
-    slack_x, slack_y = max(0, side - nw), max(0, side - nh)
-    x0 = int(np.clip(slack_x / 2 + rng.normal(0, 0.2) * slack_x, 0, slack_x))
-    y0 = int(np.clip(slack_y / 2 + rng.normal(0, 0.2) * slack_y, 0, slack_y))
-    mark = mark[: side - y0, : side - x0]
+    slack_x, slack_y = max(0, side - nw), max(0, height - nh)
+    x0 = int(np.clip(slack_x / 2 + rng.normal(0, spread) * slack_x, 0, slack_x))
+    y0 = int(np.clip(slack_y / 2 + rng.normal(0, spread) * slack_y, 0, slack_y))
+    mark = mark[: height - y0, : side - x0]
     out = background.astype(np.float32)
     region = out[y0 : y0 + mark.shape[0], x0 : x0 + mark.shape[1]]
     alpha = mark[:, :, 3:4] / 255.0 * rng.uniform(0.75, 1.0)
@@ -178,7 +186,8 @@ def paste(background: np.ndarray, rgba: np.ndarray, rng: np.random.Generator,
         region += rng.choice([-1, 1]) * 90 * shade[..., None] + 25 * (alpha - 0.5 * alpha.mean())
     else:
         region[:] = region * (1 - alpha) + mark[:, :, :3] * alpha
-    return np.clip(out, 0, 255).astype(np.uint8)
+    box = (x0, y0, x0 + mark.shape[1], y0 + mark.shape[0])
+    return np.clip(out, 0, 255).astype(np.uint8), box
 
 
 def degrade(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -80,3 +80,16 @@ def test_mid_level_descriptors_are_unit_and_follow_the_mark(embedder: MarkEmbedd
     best = windows.boxes[int(np.argmax(windows.mid @ mids[0]))]
     centre = ((best[0] + best[2]) / 2, (best[1] + best[3]) / 2)
     assert 120 - 40 <= centre[0] <= 260 + 40 and 80 - 40 <= centre[1] <= 220 + 40
+
+
+def test_window_embeddings_are_the_projected_pooled_windows(embedder: MarkEmbedder) -> None:
+    rng = np.random.default_rng(3)
+    photo = rng.integers(0, 256, (300, 420, 3), dtype=np.uint8)
+    windows = embedder.embed_windows(photo, 256, (1, 2, 4))
+    boxes, pooled, mids = embedder.pool_windows(photo, 256, (1, 2, 4))
+    assert pooled.shape == (len(boxes), 1280) and np.array_equal(boxes, windows.boxes)
+    with torch.inference_mode():
+        projected = embedder.model.project(torch.from_numpy(pooled)).numpy()
+    np.testing.assert_allclose(projected, windows.vectors, atol=1e-5)
+    np.testing.assert_array_equal(mids, windows.mid)
+    assert boxes[:, 2].max() <= 420 + 1e-3 and boxes[:, 3].max() <= 300 + 1e-3
