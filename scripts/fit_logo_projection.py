@@ -44,13 +44,13 @@ from screening.image.evaluation import dev_slugs, distractor_icons, load_dev
 from screening.image.signal import reference_views
 from screening.image.synth import (
     Backgrounds,
-    _fabric_warp,
-    _perspective,
     colourise,
     degrade,
+    fabric_warp,
     flat,
     icon_marks,
     paste_with_box,
+    perspective_warp,
 )
 from scripts.train_logo_embedder import OUT, calibrate, load_photos
 
@@ -78,9 +78,9 @@ def scene(mask: np.ndarray, colour: np.ndarray, rng: np.random.Generator,
     if rng.random() < 0.1:  # repeated monogram
         small = cv2.resize(rgba, (mask.shape[1] // 2, mask.shape[0] // 2))
         rgba = np.tile(small, (2, 2, 1))
-    rgba = _perspective(rgba, rng, rng.uniform(0.0, 0.15))
+    rgba = perspective_warp(rgba, rng, rng.uniform(0.0, 0.15))
     if rng.random() < 0.3:
-        rgba = _fabric_warp(rgba, rng)
+        rgba = fabric_warp(rgba, rng)
     photo, box = paste_with_box(background, rgba, rng, (0.08, 0.5), spread=0.6)
     return degrade(photo, rng), box
 

@@ -127,7 +127,7 @@ def colourise(mask: np.ndarray, colour: np.ndarray, rng: np.random.Generator) ->
     return np.dstack([rgb, mask.astype(np.float32)])
 
 
-def _perspective(rgba: np.ndarray, rng: np.random.Generator, strength: float) -> np.ndarray:
+def perspective_warp(rgba: np.ndarray, rng: np.random.Generator, strength: float) -> np.ndarray:
     h, w = rgba.shape[:2]
     pad = int(0.35 * max(h, w))
     rgba = cv2.copyMakeBorder(rgba, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(0, 0, 0, 0))
@@ -147,7 +147,7 @@ def _perspective(rgba: np.ndarray, rng: np.random.Generator, strength: float) ->
     return warped[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
 
 
-def _fabric_warp(rgba: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def fabric_warp(rgba: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     h, w = rgba.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     amp, freq = rng.uniform(1, 0.04 * max(h, w) + 1), rng.uniform(0.02, 0.08)
@@ -232,9 +232,9 @@ def icon_scene_view(mask: np.ndarray, colour: np.ndarray, rng: np.random.Generat
     if rng.random() < 0.1:  # repeated monogram
         small = cv2.resize(rgba, (mask.shape[1] // 2, mask.shape[0] // 2))
         rgba = np.tile(small, (2, 2, 1))
-    rgba = _perspective(rgba, rng, rng.uniform(0.0, 0.18))
+    rgba = perspective_warp(rgba, rng, rng.uniform(0.0, 0.18))
     if rng.random() < 0.3:
-        rgba = _fabric_warp(rgba, rng)
+        rgba = fabric_warp(rgba, rng)
     background = backgrounds.sample(rng, side)
     return degrade(paste(background, rgba, rng, (0.45, 0.95)), rng)
 
