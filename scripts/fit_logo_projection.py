@@ -24,13 +24,11 @@ are never read (backgrounds come from training photos outside the calibration sp
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -44,15 +42,13 @@ from screening.image.evaluation import dev_slugs, distractor_icons, load_dev
 from screening.image.signal import reference_views
 from screening.image.synth import (
     Backgrounds,
-    colourise,
     degrade,
-    fabric_warp,
     flat,
     icon_marks,
     paste_with_box,
-    perspective_warp,
+    warped_mark,
 )
-from scripts.train_logo_embedder import OUT, calibrate, load_photos
+from scripts.train_logo_embedder import OUT, calibrate, load_photos, save_report
 
 VERSION = "logo-effl0-imagenet-lp"
 SCENE_W, SCENE_H = 512, 384
@@ -74,13 +70,7 @@ def scene(mask: np.ndarray, colour: np.ndarray, rng: np.random.Generator,
           backgrounds: Backgrounds) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """A 512 × 384 photo holding the mark (warped, recoloured, degraded), and its box."""
     background = backgrounds.sample(rng, SCENE_W)[:SCENE_H]
-    rgba = colourise(mask, colour, rng)
-    if rng.random() < 0.1:  # repeated monogram
-        small = cv2.resize(rgba, (mask.shape[1] // 2, mask.shape[0] // 2))
-        rgba = np.tile(small, (2, 2, 1))
-    rgba = perspective_warp(rgba, rng, rng.uniform(0.0, 0.15))
-    if rng.random() < 0.3:
-        rgba = fabric_warp(rgba, rng)
+    rgba = warped_mark(mask, colour, rng, 0.15)
     photo, box = paste_with_box(background, rgba, rng, (0.08, 0.5), spread=0.6)
     return degrade(photo, rng), box
 
@@ -98,10 +88,10 @@ class Examples:
             label: int, rng: np.random.Generator, keep_scene: bool) -> None:
         cfg = DetectorConfig()
         boxes, pooled, _ = embedder.pool_windows(rgb, cfg.long_side, cfg.window_sizes)
-        overlaps = np.array([iou(b, box) for b in boxes])
         if keep_scene:
             self.scenes.append((boxes, pooled.astype(np.float16), label))
             return
+        overlaps = np.array([iou(b, box) for b in boxes])
         order = np.argsort(-overlaps)
         for i in order[:2]:
             if overlaps[i] >= 0.3 or (i == order[0] and overlaps[i] >= 0.15):
@@ -264,8 +254,7 @@ def main() -> None:
               "validation_before": {"first": round(before[0], 3), "top4": round(before[1], 3)},
               "validation_after": {"first": round(after[0], 3), "top4": round(after[1], 3)},
               "seconds": round(time.time() - started)}
-    (args.out / "training.json").write_text(json.dumps(report, indent=2))
-    print(json.dumps(report), flush=True)
+    save_report(args.out, report)
     if not args.no_calibrate:
         calibrate(args.data, args.out, args.seed, args.threads)
 

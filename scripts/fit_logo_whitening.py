@@ -21,7 +21,6 @@ against the registered references. It prints raw vs. held-out vs. all-brands fig
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -41,7 +40,7 @@ from screening.image.evaluation import (
     reference_marks,
 )
 from screening.image.synth import Backgrounds, crop_view, icon_clean_view, icon_scene_view
-from scripts.train_logo_embedder import OUT, calibrate, load_icons, load_photos
+from scripts.train_logo_embedder import OUT, calibrate, load_icons, load_photos, save_report
 
 VERSION = "logo-effl0-imagenet-lw"
 
@@ -220,8 +219,7 @@ def main() -> None:
               "icon_pairs": int((labels == "").sum()), "crop_pairs": int((labels != "").sum()),
               "seed": args.seed, "brand_disjoint_check": check,
               "seconds": round(time.time() - started)}
-    (args.out / "training.json").write_text(json.dumps(report, indent=2))
-    print(json.dumps(report), flush=True)
+    save_report(args.out, report)
     if not args.no_calibrate:
         calibrate(args.data, args.out, args.seed, args.threads)
 

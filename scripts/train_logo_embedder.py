@@ -202,9 +202,14 @@ def main() -> None:
               "training_boxes": sum(len(v) for v in crops.values()), "backgrounds": len(patches),
               "batch": {"icons": args.icons_per_batch, "crops": args.crops_per_batch},
               "input_size": args.size, "frozen_blocks": FROZEN_BLOCKS, "threads": args.threads}
-    (args.out / "training.json").write_text(json.dumps(report, indent=2))
-    print(json.dumps(report), flush=True)
+    save_report(args.out, report)
     calibrate(args.data, args.out, args.seed, args.threads)
+
+
+def save_report(out: Path, report: dict[str, object]) -> None:
+    """Write a training run's record to `out`/training.json and print it."""
+    (out / "training.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report), flush=True)
 
 
 def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: int = 0,

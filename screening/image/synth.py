@@ -225,16 +225,24 @@ def icon_clean_view(mask: np.ndarray, colour: np.ndarray, rng: np.random.Generat
     return to_square(trim_uniform_border(flat.astype(np.uint8)), side)
 
 
-def icon_scene_view(mask: np.ndarray, colour: np.ndarray, rng: np.random.Generator, side: int,
-                    backgrounds: Backgrounds) -> np.ndarray:
-    """The mark as a detector window sees it in a photo."""
+def warped_mark(mask: np.ndarray, colour: np.ndarray, rng: np.random.Generator,
+                perspective: float) -> np.ndarray:
+    """RGBA of the mark as a photo shows it: recoloured, sometimes a repeated monogram, in
+    perspective (corner jitter up to `perspective` of its size), sometimes fabric-warped."""
     rgba = colourise(mask, colour, rng)
     if rng.random() < 0.1:  # repeated monogram
         small = cv2.resize(rgba, (mask.shape[1] // 2, mask.shape[0] // 2))
         rgba = np.tile(small, (2, 2, 1))
-    rgba = perspective_warp(rgba, rng, rng.uniform(0.0, 0.18))
+    rgba = perspective_warp(rgba, rng, rng.uniform(0.0, perspective))
     if rng.random() < 0.3:
         rgba = fabric_warp(rgba, rng)
+    return rgba
+
+
+def icon_scene_view(mask: np.ndarray, colour: np.ndarray, rng: np.random.Generator, side: int,
+                    backgrounds: Backgrounds) -> np.ndarray:
+    """The mark as a detector window sees it in a photo."""
+    rgba = warped_mark(mask, colour, rng, 0.18)
     background = backgrounds.sample(rng, side)
     return degrade(paste(background, rgba, rng, (0.45, 0.95)), rng)
 
