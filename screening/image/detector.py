@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -145,9 +145,9 @@ class LogoDetector:
             features = CandidateFeatures(crop_sim, float(window_sim), margin, inliers, ratio,
                                          head.margin(brand_id, float(window_sim), 0.0), mid_sim,
                                          mid.margin(brand_id, mid_sim, mid.floor))
-            score = self.calibration.probability(features)
-            found.append(Candidate(brand_id, mark_id, label, out_box, features, score))  # type: ignore[arg-type]
-        return found
+            found.append(Candidate(brand_id, mark_id, label, out_box, features, 0.0))  # type: ignore[arg-type]
+        return [replace(cand, score=self.calibration.probability(cand.features))
+                for cand in with_photo_margins(found)]
 
     def _window_proposals(self, windows: Windows, lookups: Lookups
                           ) -> tuple[list[tuple[str, float, np.ndarray]], _Ranking, _Ranking]:
@@ -226,6 +226,26 @@ class _Ranking:
         """`score` over the best window of any other brand (`alone` when there is none)."""
         rivals = [self.best[other] for other in self.leaders if other != brand_id]
         return score - (rivals[0] if rivals else alone)
+
+
+def with_photo_margins(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Each candidate with its crop similarity and log(1 + inliers) over the best of any
+    other brand's candidates in the same photo: which brand a photo shows is decided
+    between the brands it could show, not by each brand's match alone."""
+    crop: dict[str, float] = {}
+    fit: dict[str, float] = {}
+    for cand in candidates:
+        crop[cand.brand_id] = max(crop.get(cand.brand_id, -1.0), cand.features.crop_sim)
+        fit[cand.brand_id] = max(fit.get(cand.brand_id, 0.0), float(np.log1p(cand.features.inliers)))
+    out = []
+    for cand in candidates:
+        rival_crop = max((v for b, v in crop.items() if b != cand.brand_id), default=0.0)
+        rival_fit = max((v for b, v in fit.items() if b != cand.brand_id), default=0.0)
+        features = replace(cand.features,
+                           photo_crop_margin=cand.features.crop_sim - rival_crop,
+                           photo_inlier_margin=float(np.log1p(cand.features.inliers)) - rival_fit)
+        out.append(replace(cand, features=features))
+    return out
 
 
 def best_per_brand(candidates: Sequence[Candidate]) -> list[Candidate]:

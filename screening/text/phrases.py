@@ -250,6 +250,10 @@ RESALE_RE = re.compile(
     re.IGNORECASE,
 )
 
+# How sellers of designer goods (genuine or not) describe them; weaker than a counterfeit
+# phrase, it only tells an ordinary word used as a line's name ('Puzzle bag') from the word.
+DESIGNER_RE = re.compile(r"\b(?:luxury|designer|dust\s*bag)\b|奢侈|大牌|防尘袋", re.IGNORECASE)
+
 
 def categories_of(word: str) -> frozenset[str]:
     """Catalogue categories whose products a word names ('watch' → watches, electronics)."""

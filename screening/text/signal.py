@@ -167,7 +167,8 @@ class TextSignal:
                 ctx = replace(ctx, categories=ctx.categories | title_ctx.categories,
                               unrelated=ctx.unrelated and title_ctx.unrelated,
                               phrases=ctx.phrases + title_ctx.phrases,
-                              resale=ctx.resale or title_ctx.resale)
+                              resale=ctx.resale or title_ctx.resale,
+                              designer=ctx.designer or title_ctx.designer)
             for hit in phrases:
                 s, e = folded.span(hit.start, hit.end)
                 flags.append(Flag("counterfeit_phrase", f"'{folded.original[s:e]}'",

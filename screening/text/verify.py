@@ -20,6 +20,7 @@ from screening.text.lexicon import BrandInfo, Lexicon, to_usd
 from screening.text.normalize import Token
 from screening.text.phrases import (
     CATEGORY_REACH,
+    DESIGNER_RE,
     RESALE_RE,
     STYLE_WORDS,
     UNRELATED_WORDS,
@@ -64,6 +65,7 @@ W_LINE_COMMON = -1.5
 W_RESALE = -2.5
 W_LINE_NOUN = 1.2
 W_ORDINARY_LINE = -0.8
+W_DESIGNER_LINE = 1.0  # a line named as the product, in a listing worded as designer goods
 GENDER_WORDS = frozenset(["women", "womens", "men", "mens", "ladies", "unisex", "kids", "girls", "boys"])
 W_SUPPORT = 0.6
 W_LINE_CODE = -0.3  # a code that only opens a product line, below a name's own initials (0.0)
@@ -93,6 +95,7 @@ class Context:
     folded_text: str
     words: tuple[str, ...]
     resale: bool = False
+    designer: bool = False  # worded as designer goods ('luxury', 'dust bag')
     compat_ends: tuple[int, ...] = ()
     english: bool = False  # the listing is written in English (words are ordinary in English)
 
@@ -117,7 +120,7 @@ def listing_context(
         usd = to_usd(price.amount, price.currency)
     resale = bool(RESALE_RE.search(folded_text))
     return Context(frozenset(cats), unrelated, tuple(phrases), usd, folded_text, words, resale,
-                   english=english(words))
+                   bool(DESIGNER_RE.search(folded_text)), english=english(words))
 
 
 def _english_commonness(words: tuple[str, ...]) -> float:
@@ -249,6 +252,9 @@ def verify(cand: Candidate, ctx: Context, lex: Lexicon, support: bool = False) -
     elif names_product:
         logit += W_LINE_NOUN
         notes.append("used as a product name")
+        if ctx.designer:
+            logit += W_DESIGNER_LINE
+            notes.append("listing worded as designer goods")
     elif in_reach and not ctx.unrelated:
         core = info.category in in_reach
         if core or not weak_identity:  # codes and lines identify only in the core category

@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 
 from screening.image.calibration import Calibration, CandidateFeatures, fit_logistic
+from screening.image.detector import Candidate, with_photo_margins
 from screening.image.evaluation import average_precision, compute_metrics, recall_at_precision
 
 
 def test_fit_separates_and_round_trips(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
-    pos = rng.normal([0.8, 0.7, 0.2, 3.0, 0.3, 0.0, 0.7, 0.1], 0.05, (50, 8))
-    neg = rng.normal([0.5, 0.5, 0.0, 0.5, 0.05, 0.0, 0.5, -0.1], 0.05, (200, 8))
+    pos = rng.normal([0.8, 0.7, 0.2, 3.0, 0.3, 0.0, 0.7, 0.1, 0.2, 1.0], 0.05, (50, 10))
+    neg = rng.normal([0.5, 0.5, 0.0, 0.5, 0.05, 0.0, 0.5, -0.1, -0.2, -1.0], 0.05, (200, 10))
     cal = fit_logistic(np.vstack([pos, neg]), np.r_[np.ones(50), np.zeros(200)], note="synthetic")
     assert min(cal.probability_of(v) for v in pos) > 0.8
     assert max(cal.probability_of(v) for v in neg) < 0.2
@@ -35,6 +36,22 @@ def test_more_inliers_never_lower_the_default_score() -> None:
     cal = Calibration()
     scores = [cal.probability(CandidateFeatures(0.6, 0.6, 0.05, n, 0.1, 0.0)) for n in (0, 4, 16, 64)]
     assert scores == sorted(scores)
+
+
+def test_photo_margins_compare_each_brand_with_the_best_other_brand() -> None:
+    def cand(brand: str, crop: float, inliers: int) -> Candidate:
+        return Candidate(brand, None, brand, (0, 0, 8, 8),
+                         CandidateFeatures(crop, 0.5, 0.0, inliers, 0.0, 0.0), 0.0)
+
+    a1, a2, b = with_photo_margins([cand("A", 0.7, 15), cand("A", 0.4, 0), cand("B", 0.5, 3)])
+    assert a1.features.photo_crop_margin == pytest.approx(0.2)
+    assert a2.features.photo_crop_margin == pytest.approx(-0.1)  # its brand's other window
+    assert b.features.photo_crop_margin == pytest.approx(-0.2)  # against A's best, not A's worst
+    assert a1.features.photo_inlier_margin == pytest.approx(np.log(16) - np.log(4))
+    assert b.features.photo_inlier_margin == pytest.approx(np.log(4) - np.log(16))
+    (alone,) = with_photo_margins([cand("C", 0.6, 7)])
+    assert alone.features.photo_crop_margin == pytest.approx(0.6)
+    assert alone.features.photo_inlier_margin == pytest.approx(np.log(8))
 
 
 def test_metrics_on_a_known_ranking() -> None:

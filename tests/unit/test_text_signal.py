@@ -116,3 +116,20 @@ def test_a_brand_registered_later_is_found_without_retraining(signal: TextSignal
     catalogue = catalogue_of([*brands, new], version=2)
     found = top(signal, catalogue, "Z0rvane leather tote bag")
     assert found is not None and found.brand_id == "zorvane" and found.score >= 0.5
+
+
+def test_designer_wording_lifts_an_ordinary_word_named_as_the_lines_product() -> None:
+    from screening.types import BrandProfile
+
+    maker = BrandProfile(id="loewe", name="Loewe", product_lines=("Puzzle",), category="bags",
+                         price_floor=Money(700, "USD"))
+    catalogue = catalogue_of([maker])
+
+    def score(title: str) -> float:
+        found = top(TextSignal(None), catalogue, title, price=18.0)
+        return found.score if found is not None else 0.0
+
+    plain = score("Puzzle Bag Women Shoulder Bag")
+    designer = score("Luxury Puzzle Bag Women Shoulder Bag with Dust Bag")
+    assert designer > plain
+    assert score("Luxury Jigsaw Puzzle 1000 Pieces") < 0.2  # not the line's product
