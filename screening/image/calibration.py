@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 
 FEATURES = ("crop_sim", "window_sim", "margin", "inliers", "inlier_ratio", "window_margin",
-            "mid_sim", "mid_margin", "photo_crop_margin", "photo_inlier_margin")
+            "mid_sim", "mid_margin", "photo_crop_margin", "photo_inlier_margin", "crop_mid_sim",
+            "photo_crop_mid_margin")
 
 
 @dataclass(frozen=True)
@@ -26,12 +27,15 @@ class CandidateFeatures:
     # crop similarity, and log(1 + inliers), over the best of any other brand's proposals.
     photo_crop_margin: float = 0.0
     photo_inlier_margin: float = 0.0
+    crop_mid_sim: float = 0.0  # the crop's mid-level descriptor against the brand's closest view
+    photo_crop_mid_margin: float = 0.0  # ... over the best of any other brand's in the photo
 
     def vector(self) -> np.ndarray:
         return np.array([self.crop_sim, self.window_sim, self.margin,
                          np.log1p(self.inliers), self.inlier_ratio, self.window_margin,
                          self.mid_sim, self.mid_margin, self.photo_crop_margin,
-                         self.photo_inlier_margin], np.float64)
+                         self.photo_inlier_margin, self.crop_mid_sim,
+                         self.photo_crop_mid_margin], np.float64)
 
 
 @dataclass
@@ -39,12 +43,12 @@ class Calibration:
     """p = sigmoid(w · standardised(features) + b)."""
 
     weights: list[float] = field(default_factory=lambda: [3.0, 1.0, 2.0, 2.0, 0.5, 2.0, 1.0, 1.0,
-                                                          1.0, 1.0])
+                                                          1.0, 1.0, 1.0, 1.0])
     bias: float = -5.0
     mean: list[float] = field(default_factory=lambda: [0.5, 0.5, 0.05, 1.0, 0.1, 0.0, 0.5, 0.0,
-                                                       0.0, 0.0])
+                                                       0.0, 0.0, 0.5, 0.0])
     scale: list[float] = field(default_factory=lambda: [0.1, 0.1, 0.05, 1.0, 0.1, 0.3, 0.1, 0.05,
-                                                        0.1, 1.0])
+                                                        0.1, 1.0, 0.1, 0.05])
     fitted_on: str = "defaults (not fitted)"
 
     def __post_init__(self) -> None:

@@ -44,6 +44,7 @@ class Lookups:
     best_of_brand: BrandBestFn  # an embedding -> the brand's closest reference view
     group: GroupFn  # window embeddings -> top-k reference views, grouped by brand
     group_mid: GroupFn | None = None  # the same for mid-level descriptors
+    best_mid_of_brand: BrandBestFn | None = None  # a mid-level descriptor -> the brand's closest view
 
 
 @dataclass(frozen=True)
@@ -113,14 +114,15 @@ class LogoDetector:
                                for region in dict.fromkeys(regions)}
         crops_boxes = [expand_box(box, cfg.crop_expand, w, h) for _, _, box in proposals]
         distinct = list(dict.fromkeys(crops_boxes))  # ...and each crop is embedded once
-        vectors = self.embedder.embed_crops([rgb[y0:y1, x0:x1] for x0, y0, x1, y1 in distinct])
+        vectors, crop_mids = self.embedder.embed_views([rgb[y0:y1, x0:x1] for x0, y0, x1, y1 in distinct])
         searched = lookups.search(vectors, cfg.crop_k) if distinct else []
         at = {box: i for i, box in enumerate(distinct)}
         crop_vectors = [vectors[at[box]] for box in crops_boxes]
         crop_hits = [searched[at[box]] for box in crops_boxes]
+        crop_mid_of = [crop_mids[at[box]] for box in crops_boxes]
         found: list[Candidate] = []
-        for (brand_id, window_sim, box), row, vector, region in zip(
-                proposals, crop_hits, crop_vectors, regions, strict=True):
+        for (brand_id, window_sim, box), row, vector, crop_mid, region in zip(
+                proposals, crop_hits, crop_vectors, crop_mid_of, regions, strict=True):
             own = [hit for hit in row if hit.brand_id == brand_id]
             if not own:  # ranked below other brands' views: still the brand's own similarity
                 closest = lookups.best_of_brand(vector, brand_id)
@@ -142,9 +144,11 @@ class LogoDetector:
                     if result.box is not None and result.inliers >= 8:
                         out_box = _clip(result.box, w, h)
             mid_sim = mid.score(brand_id)
+            mid_hit = lookups.best_mid_of_brand(crop_mid, brand_id) if lookups.best_mid_of_brand else None
             features = CandidateFeatures(crop_sim, float(window_sim), margin, inliers, ratio,
                                          head.margin(brand_id, float(window_sim), 0.0), mid_sim,
-                                         mid.margin(brand_id, mid_sim, mid.floor))
+                                         mid.margin(brand_id, mid_sim, mid.floor),
+                                         crop_mid_sim=mid_hit.score if mid_hit else 0.0)
             found.append(Candidate(brand_id, mark_id, label, out_box, features, 0.0))  # type: ignore[arg-type]
         return [replace(cand, score=self.calibration.probability(cand.features))
                 for cand in with_photo_margins(found)]
@@ -229,21 +233,23 @@ class _Ranking:
 
 
 def with_photo_margins(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """Each candidate with its crop similarity and log(1 + inliers) over the best of any
-    other brand's candidates in the same photo: which brand a photo shows is decided
-    between the brands it could show, not by each brand's match alone."""
-    crop: dict[str, float] = {}
-    fit: dict[str, float] = {}
+    """Each candidate with its crop similarity, log(1 + inliers) and crop mid-level
+    similarity over the best of any other brand's candidates in the same photo: which brand
+    a photo shows is decided between the brands it could show, not by each match alone."""
+    def measures(f: CandidateFeatures) -> tuple[float, float, float]:
+        return f.crop_sim, float(np.log1p(f.inliers)), f.crop_mid_sim
+
+    best: dict[str, np.ndarray] = {}
     for cand in candidates:
-        crop[cand.brand_id] = max(crop.get(cand.brand_id, -1.0), cand.features.crop_sim)
-        fit[cand.brand_id] = max(fit.get(cand.brand_id, 0.0), float(np.log1p(cand.features.inliers)))
+        mine = np.array(measures(cand.features))
+        best[cand.brand_id] = np.maximum(best[cand.brand_id], mine) if cand.brand_id in best else mine
     out = []
     for cand in candidates:
-        rival_crop = max((v for b, v in crop.items() if b != cand.brand_id), default=0.0)
-        rival_fit = max((v for b, v in fit.items() if b != cand.brand_id), default=0.0)
-        features = replace(cand.features,
-                           photo_crop_margin=cand.features.crop_sim - rival_crop,
-                           photo_inlier_margin=float(np.log1p(cand.features.inliers)) - rival_fit)
+        rivals = [v for b, v in best.items() if b != cand.brand_id]
+        rival = np.max(rivals, axis=0) if rivals else np.zeros(3)
+        crop, fit, crop_mid = np.array(measures(cand.features)) - rival
+        features = replace(cand.features, photo_crop_margin=float(crop),
+                           photo_inlier_margin=float(fit), photo_crop_mid_margin=float(crop_mid))
         out.append(replace(cand, features=features))
     return out
 

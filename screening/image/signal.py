@@ -52,12 +52,14 @@ log = structlog.get_logger(__name__)
 LOGO_SPACE = "logo"
 MID_SPACE = "logo_mid"
 MID_SCHEME = "mid16-b7b10"  # how `MID_SPACE` vectors are made; part of the stored version
+VIEW_SCHEME = "views6"  # which `reference_views` are indexed; part of the stored version too
 HASH_SPACE = "photo_hash"
 REPORT_FLOOR = 0.1
 
 
 def reference_views(rgb: np.ndarray) -> list[tuple[str, np.ndarray]]:
-    """Views of one reference mark that cover framing, rotation and colour changes."""
+    """Views of one reference mark that cover framing, rotation, colour and resolution
+    changes (a small mark in a photo reaches the embedder upsampled, so soft-edged)."""
     mark = trim_uniform_border(rgb)
     h, w = mark.shape[:2]
     views = [("clean", mark)]
@@ -68,6 +70,7 @@ def reference_views(rgb: np.ndarray) -> list[tuple[str, np.ndarray]]:
     for angle in (-15, 15):
         matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
         views.append((f"rot{angle}", cv2.warpAffine(mark, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)))
+    views.append(("soft", cv2.GaussianBlur(mark, (0, 0), max(1.0, max(h, w) / 60))))
     return views
 
 
@@ -81,7 +84,8 @@ class ImageSignal:
                  marks_dir: Path | None = None, codebook: Path | None = None) -> None:
         self.embedder = embedder
         self.detector = LogoDetector(embedder, calibration, config)
-        self.version = f"{embedder.version}+{MID_SCHEME}"  # written with every view's vectors
+        # written with every view's vectors; another version's are re-embedded at start
+        self.version = f"{embedder.version}+{MID_SCHEME}+{VIEW_SCHEME}"
         self.reader = TextReader() if use_ocr else None
         self._index: BrandIndex | None = None
         self._keypoints: dict[str, list[tuple[str, KeypointSet]]] = {}
@@ -284,8 +288,12 @@ class ImageSignal:
         def best_of_brand(vector: np.ndarray, brand_id: str) -> IndexHit | None:
             return index.best_of_brand(LOGO_SPACE, vector, brand_id)
 
+        def best_mid_of_brand(vector: np.ndarray, brand_id: str) -> IndexHit | None:
+            return index.best_of_brand(MID_SPACE, vector, brand_id)
+
         return self.detector.detect_all(
-            rgb, Lookups(search, keypoints_of, match_photo, best_of_brand, group, group_mid))
+            rgb, Lookups(search, keypoints_of, match_photo, best_of_brand, group, group_mid,
+                         best_mid_of_brand))
 
     def _logos(self, index: BrandIndex, image: DecodedImage, item: ScreeningInput) -> list[Evidence]:
         evidence: list[Evidence] = []

@@ -14,8 +14,8 @@ from screening.image.evaluation import average_precision, compute_metrics, recal
 
 def test_fit_separates_and_round_trips(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
-    pos = rng.normal([0.8, 0.7, 0.2, 3.0, 0.3, 0.0, 0.7, 0.1, 0.2, 1.0], 0.05, (50, 10))
-    neg = rng.normal([0.5, 0.5, 0.0, 0.5, 0.05, 0.0, 0.5, -0.1, -0.2, -1.0], 0.05, (200, 10))
+    pos = rng.normal([0.8, 0.7, 0.2, 3.0, 0.3, 0.0, 0.7, 0.1, 0.2, 1.0, 0.9, 0.05], 0.05, (50, 12))
+    neg = rng.normal([0.5, 0.5, 0.0, 0.5, 0.05, 0.0, 0.5, -0.1, -0.2, -1.0, 0.8, -0.05], 0.05, (200, 12))
     cal = fit_logistic(np.vstack([pos, neg]), np.r_[np.ones(50), np.zeros(200)], note="synthetic")
     assert min(cal.probability_of(v) for v in pos) > 0.8
     assert max(cal.probability_of(v) for v in neg) < 0.2
@@ -49,6 +49,7 @@ def test_photo_margins_compare_each_brand_with_the_best_other_brand() -> None:
     assert b.features.photo_crop_margin == pytest.approx(-0.2)  # against A's best, not A's worst
     assert a1.features.photo_inlier_margin == pytest.approx(np.log(16) - np.log(4))
     assert b.features.photo_inlier_margin == pytest.approx(np.log(4) - np.log(16))
+    assert a1.features.photo_crop_mid_margin == 0.0  # no mid-level similarity given: 0 - 0
     (alone,) = with_photo_margins([cand("C", 0.6, 7)])
     assert alone.features.photo_crop_margin == pytest.approx(0.6)
     assert alone.features.photo_inlier_margin == pytest.approx(np.log(8))
