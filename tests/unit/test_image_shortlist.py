@@ -23,8 +23,9 @@ class _FixedWindows:
         mids = np.tile(np.eye(1, MID_DIM, dtype=np.float32), (6, 1))
         return Windows(boxes, vectors, mids)
 
-    def embed_crops(self, crops: list[np.ndarray]) -> np.ndarray:
-        return np.tile(np.eye(1, 8, dtype=np.float32), (len(crops), 1))
+    def embed_views(self, crops: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        return (np.tile(np.eye(1, 8, dtype=np.float32), (len(crops), 1)),
+                np.tile(np.eye(1, MID_DIM, dtype=np.float32), (len(crops), 1)))
 
 
 def _hits(brands: tuple[str, ...], top: float) -> list[IndexHit]:
