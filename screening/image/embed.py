@@ -83,15 +83,9 @@ class MarkEmbedder:
         array = np.stack(images).astype(np.float32) / 255.0
         return np.ascontiguousarray(array.transpose(0, 3, 1, 2))
 
-    def embed_crops(self, crops: list[np.ndarray], batch: int = 32) -> np.ndarray:
-        """Embed RGB crops (any size; each is letterboxed to the model's input size)."""
-        return self._embed(crops, batch, with_mid=False)[0]
-
     def embed_views(self, crops: list[np.ndarray], batch: int = 32) -> tuple[np.ndarray, np.ndarray]:
-        """Embeddings (N, dim) and mid-level descriptors (N, MID_DIM) of RGB crops."""
-        return self._embed(crops, batch, with_mid=True)
-
-    def _embed(self, crops: list[np.ndarray], batch: int, with_mid: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Embeddings (N, dim) and mid-level descriptors (N, MID_DIM) of RGB crops of any
+        size (each is letterboxed to the model's input size)."""
         if not crops:
             return np.zeros((0, self.dim), np.float32), np.zeros((0, MID_DIM), np.float32)
         size = self.config.input_size
@@ -101,10 +95,8 @@ class MarkEmbedder:
             for i in range(0, len(squares), batch):
                 head, mid = self.trunk(self._array(squares[i : i + batch]))
                 heads.append(self.model.pool(torch.from_numpy(head)).numpy())
-                if with_mid:
-                    mids.append(mid_descriptor(gem(torch.from_numpy(mid), self.config.gem_p)).numpy())
-        return (np.concatenate(heads).astype(np.float32),
-                np.concatenate(mids).astype(np.float32) if with_mid else np.zeros((0, MID_DIM), np.float32))
+                mids.append(mid_descriptor(gem(torch.from_numpy(mid), self.config.gem_p)).numpy())
+        return np.concatenate(heads).astype(np.float32), np.concatenate(mids).astype(np.float32)
 
     def embed_windows(self, rgb: np.ndarray, long_side: int, sizes: tuple[int, ...]) -> Windows:
         """One forward pass over the photo, then GeM-pool square-ish windows of the feature maps.
