@@ -39,7 +39,7 @@ from screening.image.evaluation import (
 from screening.image.signal import reference_views
 from screening.image.synth import flat
 from screening.image.verify import expand_box
-from scripts.fit_logo_projection import raw_crops
+from scripts.fit_logo_projection import brand_scores, project, raw_crops
 from scripts.train_logo_embedder import load_photos
 
 
@@ -94,15 +94,10 @@ class Features:
         self.crop_label = torch.tensor([at[b] for b in train_brand])
 
 
-def brand_scores(weight: torch.Tensor, bias: torch.Tensor, prenorm: bool, queries: torch.Tensor,
-                 f: Features) -> torch.Tensor:
+def scores(weight: torch.Tensor, bias: torch.Tensor, queries: torch.Tensor, f: Features) -> torch.Tensor:
     """(Q, brands): each brand's best reference view under the projection."""
-    def project(x: torch.Tensor) -> torch.Tensor:
-        return F.normalize((F.normalize(x, dim=-1) if prenorm else x) @ weight.T + bias, dim=-1)
-
-    sims = project(queries) @ project(f.keys).T
-    out = torch.full((len(queries), len(f.brands)), -2.0)
-    return out.scatter_reduce(1, f.key_brand.expand(len(queries), -1), sims, reduce="amax")
+    return brand_scores(project(weight, bias, queries), project(weight, bias, f.keys), f.key_brand,
+                        len(f.brands))
 
 
 def main() -> None:
@@ -119,7 +114,8 @@ def main() -> None:
     f = Features(args.data, embedder, args.distractors, args.seed)
     proj = embedder.model.proj
     assert isinstance(proj, torch.nn.Linear)
-    w0, b0, prenorm = proj.weight.detach().clone(), proj.bias.detach().clone(), embedder.config.prenorm
+    assert embedder.config.prenorm, "the fitting scripts' projection normalises its input"
+    w0, b0 = proj.weight.detach().clone(), proj.bias.detach().clone()
     print(f"{len(f.brands)} brands ({len(f.keys)} reference views), {len(f.crops)} training crops, "
           f"{len(f.boxes)} calibration boxes")
     halves = {"first half": f.dev_brands[0::2], "second half": f.dev_brands[1::2]}
@@ -131,14 +127,14 @@ def main() -> None:
         x, y = f.crops[rows], f.crop_label[rows]
         for _ in range(args.steps):
             batch = torch.randint(len(x), (128,))
-            loss = F.cross_entropy(brand_scores(weight, bias, prenorm, x[batch], f) / 0.05, y[batch])
+            loss = F.cross_entropy(scores(weight, bias, x[batch], f) / 0.05, y[batch])
             loss = loss + args.l2 * ((weight - w0) ** 2).sum()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
         with torch.no_grad():
-            before = brand_scores(w0, b0, prenorm, f.boxes, f).argmax(1) == f.box_label
-            after = brand_scores(weight, bias, prenorm, f.boxes, f).argmax(1) == f.box_label
+            before = scores(w0, b0, f.boxes, f).argmax(1) == f.box_label
+            after = scores(weight, bias, f.boxes, f).argmax(1) == f.box_label
         seen = torch.tensor([b in trained for b in f.box_brand])
         parts = [f"{label} brands top-1 {before[m].float().mean():.3f} -> {after[m].float().mean():.3f} "
                  f"({int(m.sum())} boxes)" for label, m in (("trained", seen), ("held-out", ~seen)) if m.any()]
