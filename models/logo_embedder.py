@@ -49,14 +49,28 @@ def _bn(channels: int) -> nn.BatchNorm2d:
 
 
 class _SamePadConv(nn.Conv2d):
-    """TensorFlow 'SAME' padding, computed from the input size (as the TF-ported weights expect)."""
+    """TensorFlow 'SAME' padding, computed from the input size (as the TF-ported weights expect).
+
+    With `static_pads` set (for ONNX export) the pad assumes input sides divisible by the
+    stride, as they are for inputs whose sides are multiples of 32: it is then a constant,
+    so the exported graph pads inside the convolution instead of computing a `Pad` per layer
+    from the input's shape at run time.
+    """
+
+    static_pads = False
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        ih, iw = x.shape[-2:]
         kh, kw = self.weight.shape[-2:]
         sh, sw = self.stride
-        ph = max((-(-ih // sh) - 1) * sh + kh - ih, 0)
-        pw = max((-(-iw // sw) - 1) * sw + kw - iw, 0)
+        if self.static_pads:
+            ph, pw = max(kh - sh, 0), max(kw - sw, 0)
+            if ph % 2 == 0 and pw % 2 == 0:
+                return F.conv2d(x, self.weight, self.bias, self.stride, (ph // 2, pw // 2),
+                                self.dilation, self.groups)
+        else:
+            ih, iw = x.shape[-2:]
+            ph = max((-(-ih // sh) - 1) * sh + kh - ih, 0)
+            pw = max((-(-iw // sw) - 1) * sw + kw - iw, 0)
         if ph or pw:
             x = F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
         return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
@@ -200,6 +214,12 @@ class LogoEmbedder(nn.Module):
                     _fold(conv, bn)
                     setattr(module, bn_name, nn.Identity())
         return self
+
+    def set_static_padding(self, on: bool) -> None:
+        """Constant 'SAME' pads for inputs whose sides are multiples of 32 (export only)."""
+        for module in self.modules():
+            if isinstance(module, _SamePadConv):
+                module.static_pads = on
 
     @classmethod
     def pretrained(cls, config: EmbedderConfig | None = None) -> LogoEmbedder:

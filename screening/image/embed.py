@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from models.logo_embedder import MID_CHANNELS, EmbedderConfig, LogoEmbedder, gem
-from screening.image.runtime import Trunk, make_trunk
+from screening.image.runtime import TRUNK_THREADS, Trunk, make_trunk
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "models" / "weights" / "logo_embedder"
 FEATURE_STRIDE = 32
@@ -62,7 +62,7 @@ def trim_uniform_border(rgb: np.ndarray, tol: int = 12) -> np.ndarray:
 class MarkEmbedder:
     """Thread-safe wrapper: numpy RGB in, float32 unit vectors out."""
 
-    def __init__(self, model: LogoEmbedder, backend: str = "auto", threads: int = 2) -> None:
+    def __init__(self, model: LogoEmbedder, backend: str = "auto", threads: int = TRUNK_THREADS) -> None:
         self.model = model.eval().fuse_batchnorm()
         self.config: EmbedderConfig = model.config
         self.dim = model.dim

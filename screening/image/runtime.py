@@ -26,6 +26,10 @@ from models.logo_embedder import LogoEmbedder
 
 log = structlog.get_logger(__name__)
 MULTIPLE = 32
+# One intra-op thread: the detector runs SIFT on a worker while the trunk runs, and on a
+# 2-core machine a second trunk thread only contends with it (paired runs of the latency
+# bench: p50 335-370 ms with one thread, 416-439 ms with two).
+TRUNK_THREADS = 1
 
 
 class Trunk(Protocol):
@@ -79,7 +83,7 @@ class OrtTrunk:
 
 def exported(model: LogoEmbedder) -> Path:
     """The trunk as ONNX, cached under the temp dir by a digest of the weights (atomic write)."""
-    digest = hashlib.sha256(b"head+mid")  # the graph's outputs are part of its identity
+    digest = hashlib.sha256(b"head+mid+static-pads")  # how the graph is built is part of its identity
     for name, tensor in sorted(model.state_dict().items()):
         digest.update(name.encode())
         digest.update(tensor.detach().cpu().numpy().tobytes())
@@ -94,6 +98,7 @@ def exported(model: LogoEmbedder) -> Path:
     fd, tmp = tempfile.mkstemp(dir=cache, suffix=".tmp")
     os.close(fd)
     try:
+        model.set_static_padding(True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
@@ -105,11 +110,12 @@ def exported(model: LogoEmbedder) -> Path:
             )
         os.replace(tmp, path)
     finally:
+        model.set_static_padding(False)
         Path(tmp).unlink(missing_ok=True)
     return path
 
 
-def make_trunk(model: LogoEmbedder, backend: str = "auto", threads: int = 2) -> Trunk:
+def make_trunk(model: LogoEmbedder, backend: str = "auto", threads: int = TRUNK_THREADS) -> Trunk:
     """ONNX Runtime when it can export and load the trunk, torch otherwise (or when asked)."""
     if backend in ("auto", "onnxruntime"):
         try:

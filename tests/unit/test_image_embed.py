@@ -51,6 +51,18 @@ def test_service_trunk_agrees_with_torch(embedder: MarkEmbedder) -> None:
         assert np.allclose(mine, theirs, atol=1e-3)
 
 
+def test_static_same_padding_equals_computed_padding_on_multiples_of_32() -> None:
+    model = LogoEmbedder(EmbedderConfig(dim=32)).eval()
+    x = torch.rand(1, 3, 64, 96)
+    with torch.inference_mode():
+        computed = model.features_with_mid(x)
+        model.set_static_padding(True)
+        static = model.features_with_mid(x)
+        model.set_static_padding(False)
+    for a, b in zip(computed, static, strict=True):
+        assert torch.allclose(a, b, atol=1e-5)
+
+
 def test_embeddings_are_unit_and_views_of_a_mark_are_close(embedder: MarkEmbedder) -> None:
     from tests.api.test_logo_signal import background, draw_mark, paste
 
