@@ -147,7 +147,8 @@ def main() -> None:
     for row in rows:
         print(f"{row['backend']:>12}: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, peak RSS "
               f"{row['peak_rss_mib']} MiB ({row['marks']} marks, {row['photo_side']}-px photos, "
-              f"OCR {'on' if row['ocr'] else 'off'}, {row['threads']} torch threads, trunk {row['trunk_threads']}, load {row['load_average']})")
+              f"OCR {'on' if row['ocr'] else 'off'}, {row['threads']} torch threads, "
+              f"trunk {row['trunk_threads']}, load {row['load_average']})")
     fastest = min(rows, key=lambda r: float(r["p50_ms"]))  # type: ignore[arg-type]
     print(f"faster here: {fastest['backend']}")
 
