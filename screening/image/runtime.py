@@ -27,8 +27,9 @@ from models.logo_embedder import LogoEmbedder
 log = structlog.get_logger(__name__)
 MULTIPLE = 32
 # One intra-op thread: the detector runs SIFT on a worker while the trunk runs, and on a
-# 2-core machine a second trunk thread only contends with it (paired runs of the latency
-# bench: p50 335-370 ms with one thread, 416-439 ms with two).
+# 2-core machine a second trunk thread only contends with it (the latency bench's photos
+# screened in one process with both settings interleaved: p50 335-375 ms with one thread,
+# 416-445 ms with two).
 TRUNK_THREADS = 1
 
 
