@@ -39,6 +39,10 @@ class Trunk(Protocol):
 
     name: str
 
+    @property
+    def threads(self) -> int:
+        """Intra-op threads the trunk computes with."""
+
     def __call__(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
 
 
@@ -57,6 +61,10 @@ class TorchTrunk:
     def __init__(self, model: LogoEmbedder) -> None:
         self.model = model
 
+    @property
+    def threads(self) -> int:
+        return torch.get_num_threads()
+
     def __call__(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with torch.inference_mode():
             head, mid = self.model.features_with_mid(torch.from_numpy(x))
@@ -69,6 +77,7 @@ class OrtTrunk:
     def __init__(self, model: LogoEmbedder, threads: int) -> None:
         import onnxruntime as ort
 
+        self.threads = threads
         path = exported(model)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
