@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,29 +123,52 @@ class MarkEmbedder:
         p = self.config.gem_p
         with self._lock, torch.inference_mode():
             head, mid = (torch.from_numpy(m) for m in self.trunk(self._array([resized])))
-            powered, mid_powered = head.clamp(min=1e-6).pow(p), mid.clamp(min=1e-6).pow(p)
             gh, gw = head.shape[-2:]
-            boxes: list[np.ndarray] = []
-            pooled: list[torch.Tensor] = []
-            mid_pooled: list[torch.Tensor] = []
-            shapes = {(s, s) for s in sizes} | {(s, 2 * s) for s in sizes} | {(2 * s, s) for s in sizes}
-            for kh, kw in sorted(shapes):
-                if kh > gh or kw > gw:
-                    continue
-                stride = (max(1, kh // 2), max(1, kw // 2))
-                avg = F.avg_pool2d(powered, (kh, kw), stride=stride)
-                oh, ow = avg.shape[-2:]
-                pooled.append(avg[0].reshape(avg.shape[1], -1).T)
-                mid_avg = F.avg_pool2d(mid_powered, (2 * kh, 2 * kw), stride=(2 * stride[0], 2 * stride[1]))
-                mid_pooled.append(mid_avg[0, :, :oh, :ow].reshape(mid_avg.shape[1], -1).T)
-                ys, xs = np.meshgrid(np.arange(oh) * stride[0], np.arange(ow) * stride[1], indexing="ij")
-                cells = np.stack([xs, ys, xs + kw, ys + kh], axis=-1).reshape(-1, 4)
-                boxes.append(cells.astype(np.float32))
-            if not pooled:
+            grid = window_grid(gh, gw, sizes)
+            if not len(grid.cells):
                 return (np.zeros((0, 4), np.float32), np.zeros((0, head.shape[1]), np.float32),
                         np.zeros((0, MID_DIM), np.float32))
-            features = torch.cat(pooled).pow(1.0 / p).numpy()
-            mids = mid_descriptor(torch.cat(mid_pooled).pow(1.0 / p)).numpy()
+            # a window's mean of x^p is one row of an averaging matrix times the map's cells;
+            # the mid-level map (stride 16) is first averaged over each head cell's 2x2 cells
+            powered = head[0].clamp(min=1e-6).pow(p).reshape(head.shape[1], -1)
+            mid_powered = F.avg_pool2d(mid.clamp(min=1e-6).pow(p), 2)[0].reshape(mid.shape[1], -1)
+            features = gem_root((grid.weights @ powered.T).numpy(), p)
+            mid_means = gem_root((grid.weights @ mid_powered.T).numpy(), p)
+            mids = mid_descriptor(torch.from_numpy(mid_means)).numpy()
         sx, sy = w / gw, h / gh
-        pixel_boxes = np.concatenate(boxes) * np.array([sx, sy, sx, sy], np.float32)
+        pixel_boxes = grid.cells * np.array([sx, sy, sx, sy], np.float32)
         return pixel_boxes, features.astype(np.float32), mids.astype(np.float32)
+
+
+@dataclass(frozen=True)
+class WindowGrid:
+    """The windows of one head-map size: boxes (N, 4) in head cells, and the matrix
+    (N, gh·gw) whose rows average each window's cells."""
+
+    cells: np.ndarray
+    weights: torch.Tensor
+
+
+@functools.lru_cache(maxsize=64)
+def window_grid(gh: int, gw: int, sizes: tuple[int, ...]) -> WindowGrid:
+    """Square-ish windows of `sizes` head cells (each also at 2:1 and 1:2), at half-window
+    strides, in a fixed order."""
+    boxes = []
+    shapes = {(s, s) for s in sizes} | {(s, 2 * s) for s in sizes} | {(2 * s, s) for s in sizes}
+    for kh, kw in sorted(shapes):
+        if kh > gh or kw > gw:
+            continue
+        sy, sx = max(1, kh // 2), max(1, kw // 2)
+        ys, xs = np.meshgrid(np.arange(0, gh - kh + 1, sy), np.arange(0, gw - kw + 1, sx), indexing="ij")
+        boxes.append(np.stack([xs, ys, xs + kw, ys + kh], axis=-1).reshape(-1, 4))
+    cells = np.concatenate(boxes).astype(np.float32) if boxes else np.zeros((0, 4), np.float32)
+    rows, cols = np.arange(gh), np.arange(gw)
+    x0, y0, x1, y1 = (cells[:, i, None] for i in range(4))
+    inside = ((rows >= y0) & (rows < y1))[:, :, None] & ((cols >= x0) & (cols < x1))[:, None, :]
+    weights = inside.reshape(len(cells), -1).astype(np.float32)
+    return WindowGrid(cells, torch.from_numpy(weights / np.maximum(weights.sum(axis=1, keepdims=True), 1.0)))
+
+
+def gem_root(means: np.ndarray, p: float) -> np.ndarray:
+    """The p-th root of GeM means (a cube root, ~4x faster than a power, for the usual p = 3)."""
+    return np.cbrt(means) if p == 3.0 else np.power(means, 1.0 / p)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -105,3 +106,26 @@ def test_window_embeddings_are_the_projected_pooled_windows(embedder: MarkEmbedd
     np.testing.assert_allclose(projected, windows.vectors, atol=1e-5)
     np.testing.assert_array_equal(mids, windows.mid)
     assert boxes[:, 2].max() <= 420 + 1e-3 and boxes[:, 3].max() <= 300 + 1e-3
+
+
+def test_pooled_windows_are_the_gem_of_each_window_of_the_maps(embedder: MarkEmbedder) -> None:
+    from models.logo_embedder import gem
+    from screening.image.embed import FEATURE_STRIDE, mid_descriptor, window_grid
+
+    rng = np.random.default_rng(5)
+    photo = rng.integers(0, 256, (200, 330, 3), dtype=np.uint8)
+    boxes, pooled, mids = embedder.pool_windows(photo, 320, (1, 2, 3))
+    resized = cv2.resize(photo, (320, 192), interpolation=cv2.INTER_AREA)
+    head, mid = (torch.from_numpy(m) for m in embedder.trunk(embedder._array([resized])))
+    cells = window_grid(head.shape[-2], head.shape[-1], (1, 2, 3)).cells
+    assert len(cells) == len(boxes) and {(int(b[3] - b[1]), int(b[2] - b[0])) for b in cells} == {
+        (1, 1), (1, 2), (2, 1), (2, 2), (2, 4), (4, 2), (3, 3), (3, 6), (6, 3)}  # (h, w) on a 6x10 map
+    np.testing.assert_allclose(boxes, cells * np.array([330 / 10, 200 / 6] * 2, np.float32), rtol=1e-6)
+    p = embedder.config.gem_p
+    for i in rng.choice(len(cells), 12, replace=False):
+        x0, y0, x1, y1 = (int(v) for v in cells[i])
+        expected = gem(head[:, :, y0:y1, x0:x1], p)[0].numpy()
+        np.testing.assert_allclose(pooled[i], expected, rtol=1e-4, atol=1e-6)
+        expected_mid = mid_descriptor(gem(mid[:, :, 2 * y0 : 2 * y1, 2 * x0 : 2 * x1], p))[0].numpy()
+        np.testing.assert_allclose(mids[i], expected_mid, rtol=1e-4, atol=1e-6)
+    assert FEATURE_STRIDE * head.shape[-1] == 320
