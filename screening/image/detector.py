@@ -58,10 +58,9 @@ class DetectorConfig:
     long_side: int = 512
     window_sizes: tuple[int, ...] = (1, 2, 3, 4, 6, 8, 12)
     window_k: int = 8
-    brands_per_image: int = 4
-    mid_brands_per_image: int = 4  # and the leaders by mid-level descriptors (0: off)
-    mid_windows_per_brand: int = 1
-    windows_per_brand: int = 2
+    brands_per_image: int = 6  # by best embedding plus best mid-level window similarity
+    windows_per_brand: int = 1  # each brand's best windows by embedding...
+    mid_windows_per_brand: int = 1  # ...and by mid-level descriptor, where those are elsewhere
     crop_expand: float = 1.15
     verify_expand: float = 1.6
     crop_k: int = 64
@@ -162,34 +161,35 @@ class LogoDetector:
 
     def _window_proposals(self, windows: Windows, lookups: Lookups
                           ) -> tuple[list[tuple[str, float, np.ndarray]], _Ranking, _Ranking]:
-        """(brand, window similarity, box) of the best windows of the shortlisted brands:
-        the leaders by embedding, then the leaders by mid-level descriptor (ImageNet's last
-        layer ranks windows by object class, mid-level blocks by pattern, which finds marks
-        the first ranking leaves out at a catalogue's scale); and both rankings."""
+        """(brand, window similarity, box) of the best windows of the shortlisted brands,
+        and both rankings. The shortlist ranks brands by their best window's embedding
+        similarity plus their best window's mid-level similarity (ImageNet's last layer ranks
+        windows by object class, mid-level blocks by pattern; either alone misses marks the
+        other finds). Each brand proposes its best windows by embedding, then by mid-level
+        descriptor where those are elsewhere in the photo."""
         cfg = self.config
         head_rows = lookups.group(windows.vectors, cfg.window_k)
-        head = _Ranking.of(head_rows)
-        ranked = sorted(head_rows.rows.items(), key=lambda kv: -head.best[kv[0]])
-        shortlist = ranked[: cfg.brands_per_image]
         mid_rows = lookups.group_mid(windows.mid, cfg.window_k) if lookups.group_mid else None
-        mid = _Ranking.of(mid_rows)
-        listed = {brand for brand, _ in shortlist}
-        mid_ranked = sorted(mid_rows.rows.items(), key=lambda kv: -mid.best[kv[0]]) if mid_rows else []
-        mid_only = [(brand, scored) for brand, scored in mid_ranked[: cfg.mid_brands_per_image]
-                    if brand not in listed]
+        head, mid = _Ranking.of(head_rows), _Ranking.of(mid_rows)
+        brands = sorted(set(head.best) | set(mid.best))
+        shortlist = sorted(brands, key=lambda b: -(head.score(b) + mid.score(b)))[: cfg.brands_per_image]
         proposals: list[tuple[str, float, np.ndarray]] = []
-        for n, (brand_id, scored) in enumerate(shortlist + mid_only):
-            head_ranked = n < len(shortlist)
-            most = cfg.windows_per_brand if head_ranked else cfg.mid_windows_per_brand
+        for brand_id in shortlist:
+            own = {i: score for score, i in head_rows.rows.get(brand_id, [])}
             kept: list[np.ndarray] = []
-            for score, i in scored:  # best first
-                box = windows.boxes[i]
-                if all(iou(box, k) < 0.3 for k in kept):
-                    kept.append(box)
-                    # a window the mid-level ranking chose carries the brand's best embedding window
-                    proposals.append((brand_id, score if head_ranked else head.score(brand_id), box))
-                if len(kept) >= most:
-                    break
+            for rows, most, by_head in ((head_rows, cfg.windows_per_brand, True),
+                                        (mid_rows, cfg.mid_windows_per_brand, False)):
+                taken = 0
+                for score, i in rows.rows.get(brand_id, []) if rows is not None else []:  # best first
+                    if taken >= most:
+                        break
+                    box = windows.boxes[i]
+                    if all(iou(box, k) < 0.3 for k in kept):
+                        kept.append(box)
+                        taken += 1
+                        # a mid-level window carries its own embedding similarity to the brand
+                        # (the floor where the brand is not among that window's top hits)
+                        proposals.append((brand_id, score if by_head else own.get(i, head.floor), box))
         return proposals, head, mid
 
     def _geometric_proposals(self, rgb: np.ndarray, match_photo: PhotoMatchFn

@@ -1,5 +1,5 @@
-"""The detector's brand shortlist: leaders by embedding, plus leaders by mid-level
-descriptors, each proposal carrying both rankings as features."""
+"""The detector's brand shortlist: brands ranked by embedding plus mid-level similarity,
+each proposal carrying both rankings as features."""
 
 from __future__ import annotations
 
@@ -55,9 +55,10 @@ def _detect(config: DetectorConfig, with_mid: bool) -> dict[str, list]:
     return found
 
 
-def test_mid_level_leader_outside_the_embedding_shortlist_gets_a_proposal() -> None:
-    found = _detect(DetectorConfig(brands_per_image=4, mid_brands_per_image=2), with_mid=True)
-    assert set(found) == {"h1", "h2", "h3", "h4", "m"}
+def test_shortlist_ranks_brands_by_embedding_plus_mid_level_similarity() -> None:
+    found = _detect(DetectorConfig(brands_per_image=4), with_mid=True)
+    # sums: h1 0.6 + 0.85, h2 0.55 + 0.8, m 0.4 (no embedding hit: the floor) + 0.9, h3 0.5 + 0.75
+    assert set(found) == {"h1", "h2", "m", "h3"}
     (mid_only,) = found["m"]
     assert tuple(mid_only.box) == (400, 0, 490, 90)  # the window where it was found
     floor = 0.6 - 0.05 * (len(HEAD_BRANDS) - 1)
@@ -69,9 +70,18 @@ def test_mid_level_leader_outside_the_embedding_shortlist_gets_a_proposal() -> N
     assert np.isclose(leader.features.mid_margin, 0.85 - 0.9)  # 'h1' is second in window 4
 
 
+def test_each_brand_proposes_its_best_embedding_window_and_its_best_mid_level_window() -> None:
+    found = _detect(DetectorConfig(brands_per_image=4), with_mid=True)
+    # h1's embedding ties in every window (the first is taken); its mid-level best is window 4
+    assert [tuple(c.box) for c in found["h1"]] == [(0, 0, 90, 90), (400, 0, 490, 90)]
+    head_only = _detect(DetectorConfig(brands_per_image=4, mid_windows_per_brand=0), with_mid=True)
+    assert [tuple(c.box) for c in head_only["h1"]] == [(0, 0, 90, 90)]
+    assert "m" not in head_only  # it has no embedding window to propose
+    two = _detect(DetectorConfig(brands_per_image=4, windows_per_brand=2), with_mid=True)
+    assert [tuple(c.box) for c in two["h2"]] == [(0, 0, 90, 90), (100, 0, 190, 90), (400, 0, 490, 90)]
+
+
 def test_without_mid_level_search_the_shortlist_is_the_embedding_one() -> None:
-    assert set(_detect(DetectorConfig(brands_per_image=4), with_mid=False)) == set(HEAD_BRANDS[:4])
-    off = DetectorConfig(brands_per_image=4, mid_brands_per_image=0)
-    found = _detect(off, with_mid=True)
+    found = _detect(DetectorConfig(brands_per_image=4), with_mid=False)
     assert set(found) == set(HEAD_BRANDS[:4])
-    assert np.isclose(found["h1"][0].features.mid_sim, 0.85)  # features still read the mid search
+    assert all(len(cands) == 1 for cands in found.values())
