@@ -9,7 +9,7 @@ the brands trained on and for brands held out of training (two brand-disjoint ha
 Training crops come from outside the calibration split and never from a query photo or its
 near-duplicates; query and no-logo photos are never read.
 
-    .venv/bin/python scripts/probe_real_crop_projection.py   # ~3 min on 2 CPU cores
+    .venv/bin/python scripts/probe_real_crop_projection.py   # ~1 min on 2 CPU cores
 
 If only the trained brands gain, training on dev crops would memorise the dev brands: the
 dev figures would rise and unseen brands would not (models/weights/logo_embedder/MODEL_CARD.md).
