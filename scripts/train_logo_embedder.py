@@ -38,6 +38,7 @@ FROZEN_BLOCKS = 8
 
 
 CALIBRATION_DISTRACTORS = 300
+BACKGROUND_REGIONS = 5
 
 
 def load_icons(exclude: set[str]) -> tuple[list[np.ndarray], list[np.ndarray], list[str]]:
@@ -128,16 +129,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--version", default="logo-effl0-synth-v1")
-    parser.add_argument("--calibration-photos", type=int, default=300,
+    parser.add_argument("--calibration-photos", type=int, default=0,
                         help="validation photos/regions to calibrate on (0: all)")
     parser.add_argument("--calibration-distractors", type=int, default=CALIBRATION_DISTRACTORS,
                         help="other brands' simple-icons marks registered while calibrating")
+    parser.add_argument("--background-regions", type=int, default=BACKGROUND_REGIONS,
+                        help="box-free regions of each validation photo calibrated as negatives")
     parser.add_argument("--calibrate-only", action="store_true",
                         help="skip training; fit calibration.json for the weights in --out")
     args = parser.parse_args()
     if args.calibrate_only:
         calibrate(args.data, args.out, args.seed, args.threads, args.calibration_photos,
-                  args.calibration_distractors)
+                  args.calibration_distractors, args.background_regions)
         return
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -213,7 +216,7 @@ def save_report(out: Path, report: dict[str, object]) -> None:
 
 
 def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: int = 0,
-              distractors: int = CALIBRATION_DISTRACTORS) -> None:
+              distractors: int = CALIBRATION_DISTRACTORS, regions: int = BACKGROUND_REGIONS) -> None:
     """Fit the score calibration on a validation split of training photos (see validation.py),
     with `distractors` other brands registered beside the dev brands: at a catalogue's scale
     a mark found by its keypoints often ranks below other brands' views by embedding."""
@@ -233,7 +236,7 @@ def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: in
     rng = np.random.default_rng(seed)
     signal = ImageSignal.load(weights, use_ocr=False, calibration=Calibration())  # refitted below
     build_signal_with_references(dev, signal, distractors)
-    photos = validation_photos(dev, rng)
+    photos = validation_photos(dev, seed, regions)
     if max_photos and len(photos) > max_photos:
         photos = [photos[i] for i in sorted(rng.choice(len(photos), max_photos, replace=False))]
     started = time.time()
@@ -247,16 +250,16 @@ def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: in
     labels = np.array([float(s.positive) for s in best])
     # pairs no proposal reached still count, at score 0, as the evaluation counts them
     reached = {(s.image, s.brand) for s in best if s.positive}
-    missed = sum(1 for name, _, present in photos for brand in present if (name, brand) not in reached)
+    missed = sum(1 for photo in photos for brand in photo.present if (photo.name, brand) not in reached)
     all_scores = np.concatenate([scores, np.zeros(missed)])
     all_labels = np.concatenate([labels, np.ones(missed)])
     flagged = {s.image for s, p in zip(best, scores, strict=True) if "#bg" in s.image and p >= 0.5}
-    regions = sum(1 for name, _, _ in photos if "#bg" in name)
+    regions = sum(1 for photo in photos if "#bg" in photo.name)
     leader: dict[str, tuple[float, bool]] = {}
     for sample, score in zip(best, scores, strict=True):
         if sample.image not in leader or score > leader[sample.image][0]:
             leader[sample.image] = (float(score), sample.positive)
-    logo_photos = [name for name, _, present in photos if present]
+    logo_photos = [photo.name for photo in photos if photo.present]
     first = sum(1 for name in logo_photos if leader.get(name, (0.0, False))[1])
     print(f"calibrated on {len(samples)} proposals from {len(photos)} photos/regions "
           f"in {time.time() - started:.0f}s: (photo, brand) AP {average_precision(all_scores, all_labels):.3f}, "
