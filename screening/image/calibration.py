@@ -13,6 +13,17 @@ FEATURES = ("crop_sim", "window_sim", "margin", "inliers", "inlier_ratio", "wind
             "photo_crop_mid_margin")
 
 
+# Four matches always fit a homography exactly, and a degenerate fit is reported as four: only
+# inliers beyond that are evidence (on the calibration split, 32 % of true proposals and 30 %
+# of false ones had exactly 4).
+TRIVIAL_INLIERS = 4
+
+
+def inlier_evidence(inliers: int) -> float:
+    """log(1 + inliers beyond a trivial homography's four)."""
+    return float(np.log1p(max(0, inliers - TRIVIAL_INLIERS)))
+
+
 @dataclass(frozen=True)
 class CandidateFeatures:
     crop_sim: float
@@ -24,7 +35,7 @@ class CandidateFeatures:
     mid_sim: float = 0.0  # the brand's best window by mid-level descriptors
     mid_margin: float = 0.0  # ... over the best mid-level window of any other brand
     # Over the other brands' candidates in the same photo (0 when there are none): the
-    # crop similarity, and log(1 + inliers), over the best of any other brand's proposals.
+    # crop similarity, and the inlier evidence, over the best of any other brand's proposals.
     photo_crop_margin: float = 0.0
     photo_inlier_margin: float = 0.0
     crop_mid_sim: float = 0.0  # the crop's mid-level descriptor against the brand's closest view
@@ -32,7 +43,7 @@ class CandidateFeatures:
 
     def vector(self) -> np.ndarray:
         return np.array([self.crop_sim, self.window_sim, self.margin,
-                         np.log1p(self.inliers), self.inlier_ratio, self.window_margin,
+                         inlier_evidence(self.inliers), self.inlier_ratio, self.window_margin,
                          self.mid_sim, self.mid_margin, self.photo_crop_margin,
                          self.photo_inlier_margin, self.crop_mid_sim,
                          self.photo_crop_mid_margin], np.float64)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from screening.image.calibration import Calibration, CandidateFeatures
+from screening.image.calibration import Calibration, CandidateFeatures, inlier_evidence
 from screening.image.embed import MarkEmbedder, Windows
 from screening.image.keypoint_index import MarkMatches
 from screening.image.verify import (
@@ -240,11 +240,11 @@ class _Ranking:
 
 
 def with_photo_margins(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """Each candidate with its crop similarity, log(1 + inliers) and crop mid-level
+    """Each candidate with its crop similarity, inlier evidence and crop mid-level
     similarity over the best of any other brand's candidates in the same photo: which brand
     a photo shows is decided between the brands it could show, not by each match alone."""
     def measures(f: CandidateFeatures) -> tuple[float, float, float]:
-        return f.crop_sim, float(np.log1p(f.inliers)), f.crop_mid_sim
+        return f.crop_sim, inlier_evidence(f.inliers), f.crop_mid_sim
 
     best: dict[str, np.ndarray] = {}
     for cand in candidates:

@@ -38,6 +38,14 @@ def test_more_inliers_never_lower_the_default_score() -> None:
     assert scores == sorted(scores)
 
 
+def test_four_inliers_are_no_evidence_and_more_are() -> None:
+    def vector(inliers: int) -> np.ndarray:
+        return CandidateFeatures(0.6, 0.6, 0.05, inliers, 0.1, 0.0).vector()
+
+    assert np.array_equal(vector(0), vector(4))
+    assert vector(5)[3] == pytest.approx(np.log(2)) and vector(20)[3] > vector(5)[3]
+
+
 def test_photo_margins_compare_each_brand_with_the_best_other_brand() -> None:
     def cand(brand: str, crop: float, inliers: int) -> Candidate:
         return Candidate(brand, None, brand, (0, 0, 8, 8),
@@ -47,12 +55,13 @@ def test_photo_margins_compare_each_brand_with_the_best_other_brand() -> None:
     assert a1.features.photo_crop_margin == pytest.approx(0.2)
     assert a2.features.photo_crop_margin == pytest.approx(-0.1)  # its brand's other window
     assert b.features.photo_crop_margin == pytest.approx(-0.2)  # against A's best, not A's worst
-    assert a1.features.photo_inlier_margin == pytest.approx(np.log(16) - np.log(4))
-    assert b.features.photo_inlier_margin == pytest.approx(np.log(4) - np.log(16))
+    # inlier evidence counts inliers beyond a trivial homography's 4: log(1 + 11) against 0
+    assert a1.features.photo_inlier_margin == pytest.approx(np.log(12))
+    assert b.features.photo_inlier_margin == pytest.approx(-np.log(12))
     assert a1.features.photo_crop_mid_margin == 0.0  # no mid-level similarity given: 0 - 0
     (alone,) = with_photo_margins([cand("C", 0.6, 7)])
     assert alone.features.photo_crop_margin == pytest.approx(0.6)
-    assert alone.features.photo_inlier_margin == pytest.approx(np.log(8))
+    assert alone.features.photo_inlier_margin == pytest.approx(np.log(4))
 
 
 def test_metrics_on_a_known_ranking() -> None:
