@@ -89,7 +89,7 @@ class ValidationPhoto:
     ignored: frozenset[str] = frozenset()
 
 
-def validation_photos(dev: DevSet, seed: int, regions: int = 2) -> list[ValidationPhoto]:
+def validation_photos(dev: DevSet, seed: int, regions: int) -> list[ValidationPhoto]:
     """Validation photos and up to `regions` box-free background regions of each. Each photo
     draws its regions from its own generator, so a photo's first k regions are the same
     whatever `regions` is.
