@@ -60,7 +60,7 @@ class DetectorConfig:
     window_k: int = 8
     brands_per_image: int = 6  # by best embedding plus best mid-level window similarity
     windows_per_brand: int = 2  # each brand's best windows by embedding...
-    mid_windows_per_brand: int = 1  # ...and by mid-level descriptor, where those are elsewhere
+    mid_windows_per_brand: int = 2  # ...and by mid-level descriptor, where those are elsewhere
     crop_expand: float = 1.15
     verify_expand: float = 1.6
     crop_k: int = 64

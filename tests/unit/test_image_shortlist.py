@@ -71,14 +71,16 @@ def test_shortlist_ranks_brands_by_embedding_plus_mid_level_similarity() -> None
 
 
 def test_each_brand_proposes_its_best_embedding_window_and_its_best_mid_level_window() -> None:
-    found = _detect(DetectorConfig(brands_per_image=4, windows_per_brand=1), with_mid=True)
+    found = _detect(DetectorConfig(brands_per_image=4, windows_per_brand=1, mid_windows_per_brand=1),
+                    with_mid=True)
     # h1's embedding ties in every window (the first is taken); its mid-level best is window 4
     assert [tuple(c.box) for c in found["h1"]] == [(0, 0, 90, 90), (400, 0, 490, 90)]
     head_only = _detect(DetectorConfig(brands_per_image=4, windows_per_brand=1, mid_windows_per_brand=0),
                         with_mid=True)
     assert [tuple(c.box) for c in head_only["h1"]] == [(0, 0, 90, 90)]
     assert "m" not in head_only  # it has no embedding window to propose
-    two = _detect(DetectorConfig(brands_per_image=4, windows_per_brand=2), with_mid=True)
+    two = _detect(DetectorConfig(brands_per_image=4, windows_per_brand=2, mid_windows_per_brand=1),
+                  with_mid=True)
     assert [tuple(c.box) for c in two["h2"]] == [(0, 0, 90, 90), (100, 0, 190, 90), (400, 0, 490, 90)]
 
 
