@@ -21,20 +21,20 @@ import zlib
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from screening.image.calibration import Calibration
-from screening.image.evaluation import average_precision, load_dev, recall_at_precision
+from screening.image.evaluation import load_dev
 from screening.image.signal import ImageSignal
 from screening.image.validation import (
     Sample,
+    SplitMetrics,
     ValidationPhoto,
     best_samples,
     build_signal_with_references,
     collect,
     fit,
+    split_metrics,
     validation_photos,
 )
 from scripts.train_logo_embedder import CALIBRATION_DISTRACTORS, OUT
@@ -49,36 +49,15 @@ def fold_of(name: str) -> int:
     return zlib.crc32((name.split("#bg")[0] + "cv").encode()) % 3
 
 
-def cross_validate(samples: list[Sample], photos: list[ValidationPhoto], train_regions: int
-                   ) -> tuple[float, float, int, int, int, int]:
-    """(AP, recall at P0.98, logo photos with the right brand first, logo photos, regions
-    scored >= 0.5, regions), pooled over the 3 held-out folds."""
-    scores: list[float] = []
-    labels: list[float] = []
-    first = logos = flagged = regions = 0
+def cross_validate(samples: list[Sample], photos: list[ValidationPhoto], train_regions: int) -> SplitMetrics:
+    """Each fold scored by a calibration fitted on the other two, pooled over the 3 folds."""
+    scored: list[tuple[Sample, float]] = []
     for fold in range(3):
         train = [s for s in samples if fold_of(s.image) != fold and region_of(s.image) < train_regions]
         calibration = fit(train, note="cv")
-        best: dict[tuple[str, str], tuple[float, bool]] = {}
-        for sample in best_samples([s for s in samples if fold_of(s.image) == fold], calibration):
-            best[(sample.image, sample.brand)] = (calibration.probability_of(sample.features), sample.positive)
-        for score, positive in best.values():
-            scores.append(score)
-            labels.append(float(positive))
-        for photo in (p for p in photos if fold_of(p.name) == fold):
-            missed = [b for b in photo.present if not best.get((photo.name, b), (0.0, False))[1]]
-            scores.extend([0.0] * len(missed))
-            labels.extend([1.0] * len(missed))
-            leader = max((v for (image, _), v in best.items() if image == photo.name), default=(0.0, False))
-            if photo.present:
-                logos += 1
-                first += leader[1]
-            else:
-                regions += 1
-                flagged += leader[0] >= 0.5
-    pooled, truth = np.array(scores), np.array(labels)
-    return (average_precision(pooled, truth), recall_at_precision(pooled, truth, 0.98),
-            first, logos, flagged, regions)
+        held_out = best_samples([s for s in samples if fold_of(s.image) == fold], calibration)
+        scored.extend((s, calibration.probability_of(s.features)) for s in held_out)
+    return split_metrics(scored, photos)
 
 
 def main() -> None:
@@ -102,9 +81,9 @@ def main() -> None:
     samples = collect(signal, photos, progress=True)
     print(f"{len(samples)} proposals from {len(photos)} photos/regions; {signal.detector.config}")
     for r in args.train_regions:
-        ap, recall, first, logos, flagged, regions = cross_validate(samples, photos, r)
-        print(f"fitted with {r} regions a photo: AP {ap:.3f}, recall@P0.98 {recall:.3f}, right brand "
-              f"first {first}/{logos}, regions >= 0.5 {flagged}/{regions}", flush=True)
+        m = cross_validate(samples, photos, r)
+        print(f"fitted with {r} regions a photo: AP {m.ap:.3f}, recall@P0.98 {m.recall_at_p98:.3f}, right brand "
+              f"first {m.first}/{m.logo_photos}, regions >= 0.5 {m.flagged}/{m.regions}", flush=True)
 
 
 if __name__ == "__main__":

@@ -221,13 +221,13 @@ def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: in
     with `distractors` other brands registered beside the dev brands: at a catalogue's scale
     a mark found by its keypoints often ranks below other brands' views by embedding."""
     from screening.image.calibration import Calibration
-    from screening.image.evaluation import average_precision, recall_at_precision
     from screening.image.signal import ImageSignal
     from screening.image.validation import (
         best_samples,
         build_signal_with_references,
         collect,
         fit,
+        split_metrics,
         validation_photos,
     )
 
@@ -245,29 +245,12 @@ def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: in
                                     f"{distractors} distractor brands (weights {signal.embedder.version})")
     weights.mkdir(parents=True, exist_ok=True)
     calibration.save(weights / "calibration.json")
-    best = best_samples(samples, calibration)
-    scores = np.array([calibration.probability_of(s.features) for s in best])
-    labels = np.array([float(s.positive) for s in best])
-    # pairs no proposal reached still count, at score 0, as the evaluation counts them
-    reached = {(s.image, s.brand) for s in best if s.positive}
-    missed = sum(1 for photo in photos for brand in photo.present if (photo.name, brand) not in reached)
-    all_scores = np.concatenate([scores, np.zeros(missed)])
-    all_labels = np.concatenate([labels, np.ones(missed)])
-    flagged = {s.image for s, p in zip(best, scores, strict=True) if "#bg" in s.image and p >= 0.5}
-    regions = sum(1 for photo in photos if "#bg" in photo.name)
-    leader: dict[str, tuple[float, bool]] = {}
-    for sample, score in zip(best, scores, strict=True):
-        if sample.image not in leader or score > leader[sample.image][0]:
-            leader[sample.image] = (float(score), sample.positive)
-    logo_photos = [photo.name for photo in photos if photo.present]
-    first = sum(1 for name in logo_photos if leader.get(name, (0.0, False))[1])
+    m = split_metrics([(s, calibration.probability_of(s.features)) for s in best_samples(samples, calibration)],
+                      photos)
     print(f"calibrated on {len(samples)} proposals from {len(photos)} photos/regions "
-          f"in {time.time() - started:.0f}s: (photo, brand) AP {average_precision(all_scores, all_labels):.3f}, "
-          f"recall@P0.98 {recall_at_precision(all_scores, all_labels, 0.98):.3f} "
-          f"({missed} of {int(all_labels.sum())} pairs got no proposal), "
-          f"right brand first {first}/{len(logo_photos)}, "
-          f"background regions >= 0.5: {len(flagged)}/{regions}", flush=True)
-
+          f"in {time.time() - started:.0f}s: (photo, brand) AP {m.ap:.3f}, recall@P0.98 {m.recall_at_p98:.3f} "
+          f"({m.missed} of {m.positives} pairs got no proposal), right brand first {m.first}/{m.logo_photos}, "
+          f"background regions >= 0.5: {m.flagged}/{m.regions}", flush=True)
 
 if __name__ == "__main__":
     main()

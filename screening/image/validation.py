@@ -21,9 +21,11 @@ from PIL import Image
 from screening.image.calibration import Calibration, fit_logistic
 from screening.image.evaluation import (
     DevSet,
+    average_precision,
     distractor_icons,
     in_calibration_split,
     pick_references,
+    recall_at_precision,
     reference_marks,
 )
 from screening.image.signal import ImageSignal
@@ -143,6 +145,38 @@ def collect(signal: ImageSignal, photos: list[ValidationPhoto], progress: bool =
         if progress and (i + 1) % 50 == 0:
             print(f"  {i + 1}/{len(photos)} photos", flush=True)
     return samples
+
+
+@dataclass(frozen=True)
+class SplitMetrics:
+    """Figures over (photo, brand) pairs, as the evaluation counts them."""
+
+    ap: float
+    recall_at_p98: float
+    missed: int  # positive pairs no proposal reached (scored 0)
+    positives: int
+    first: int  # logo photos whose highest-scoring brand is one they show
+    logo_photos: int
+    flagged: int  # background regions whose highest score is >= 0.5
+    regions: int
+
+
+def split_metrics(scored: list[tuple[Sample, float]], photos: list[ValidationPhoto]) -> SplitMetrics:
+    """Metrics of each (photo, brand)'s best proposal and its score, over `photos`."""
+    leader: dict[str, tuple[float, bool]] = {}
+    for sample, score in scored:
+        if sample.image not in leader or score > leader[sample.image][0]:
+            leader[sample.image] = (score, sample.positive)
+    reached = {(s.image, s.brand) for s, _ in scored if s.positive}
+    missed = sum(1 for photo in photos for brand in photo.present if (photo.name, brand) not in reached)
+    scores = np.array([score for _, score in scored] + [0.0] * missed)
+    labels = np.array([float(s.positive) for s, _ in scored] + [1.0] * missed)
+    logos = [photo.name for photo in photos if photo.present]
+    regions = [photo.name for photo in photos if not photo.present]
+    return SplitMetrics(average_precision(scores, labels), recall_at_precision(scores, labels, 0.98),
+                        missed, int(labels.sum()),
+                        sum(1 for name in logos if leader.get(name, (0.0, False))[1]), len(logos),
+                        sum(1 for name in regions if leader.get(name, (0.0, False))[0] >= 0.5), len(regions))
 
 
 def best_samples(samples: list[Sample], calibration: Calibration) -> list[Sample]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from screening.image import validation
@@ -82,3 +83,21 @@ def test_collect_labels_present_brands_and_drops_ignored_ones() -> None:
     samples = collect(cast(Any, _Candidates()), photos)
     assert [(s.image, s.brand, s.positive) for s in samples] == [
         ("p.jpg", "A", True), ("p.jpg", "B", False), ("p.jpg#bg0", "B", False)]
+
+
+def test_split_metrics_count_unreached_pairs_leaders_and_flagged_regions() -> None:
+    from screening.image.validation import Sample, split_metrics
+
+    rgb = np.zeros((8, 8, 3), np.uint8)
+    photos = [ValidationPhoto("p.jpg", rgb, frozenset({"A", "B"})),
+              ValidationPhoto("q.jpg", rgb, frozenset({"A"})),
+              ValidationPhoto("p.jpg#bg0", rgb, frozenset())]
+    f = np.zeros(12)
+    scored = [(Sample("p.jpg", "A", True, f), 0.9), (Sample("p.jpg", "C", False, f), 0.4),
+              (Sample("q.jpg", "C", False, f), 0.7), (Sample("q.jpg", "A", True, f), 0.6),
+              (Sample("p.jpg#bg0", "C", False, f), 0.5)]
+    m = split_metrics(scored, photos)
+    assert (m.missed, m.positives) == (1, 3)  # B on p.jpg got no proposal
+    assert (m.first, m.logo_photos) == (1, 2)  # q.jpg's leader is C
+    assert (m.flagged, m.regions) == (1, 1)
+    assert 0 < m.ap < 1 and m.recall_at_p98 == pytest.approx(1 / 3)
