@@ -40,6 +40,7 @@ test-pg: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy screening api models
+	$(VENV)/bin/mypy --explicit-package-bases scripts
 
 bench: $(STAMP)
 	for script in scripts/bench/*.py; do $(PY) $$script; done

@@ -26,9 +26,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+import httpx
 import numpy as np
+from fastapi.testclient import TestClient
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -44,8 +46,7 @@ NEUTRAL_TITLE = "item for sale"
 ADMIN_KEY = "eval-logo-admin-key-0123456789"
 
 
-class Http(Protocol):
-    def post(self, url: str, **kwargs: Any) -> Any: ...
+Http = httpx.Client | TestClient  # a server's client, or the in-process app's
 
 
 def reference_files(dev: DevSet) -> dict[str, list[tuple[str, bytes, str]]]:
@@ -68,8 +69,6 @@ def reference_files(dev: DevSet) -> dict[str, list[tuple[str, bytes, str]]]:
 @contextmanager
 def in_process_api(weights: Path | None, use_ocr: bool) -> Iterator[Http]:
     """The real app on a temporary SQLite data dir, with the image signal from `weights`."""
-    from fastapi.testclient import TestClient
-
     from api.main import create_app
     from screening.image.signal import ImageSignal
     from screening.settings import Settings
@@ -168,8 +167,6 @@ def main() -> None:
     dev = load_dev(args.data)
     started = time.time()
     if args.api_url:
-        import httpx
-
         if not args.admin_key:
             parser.error("--api-url needs --admin-key")
         admin = {"X-API-Key": args.admin_key}

@@ -21,7 +21,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -41,15 +44,12 @@ ADMIN_KEY = "eval-admin-key-" + "0" * 16
 BATCH = 128
 
 
-class Client(Protocol):
-    def post(self, url: str, **kwargs: Any) -> Any: ...
+Client = httpx.Client | TestClient  # a server's client, or the in-process app's
 
 
 @contextlib.contextmanager
 def in_process_client(weights: Path | None) -> Iterator[Client]:
     """A TestClient over a fresh app on a temporary SQLite data dir."""
-    from fastapi.testclient import TestClient
-
     from api.main import create_app
     from screening.settings import Settings
     from screening.text.signal import TextSignal, text_signal
@@ -64,8 +64,6 @@ def in_process_client(weights: Path | None) -> Iterator[Client]:
 
 @contextlib.contextmanager
 def http_client(url: str) -> Iterator[Client]:
-    import httpx
-
     with httpx.Client(base_url=url, timeout=120) as client:
         yield client
 

@@ -72,7 +72,10 @@ def load_photos(dev: DevSet, rng: np.random.Generator) -> tuple[BoxCrops, list[n
     crops: dict[str, list[tuple[np.ndarray, tuple[int, int, int, int]]]] = {}
     patches: list[np.ndarray] = []
     for image, boxes in sorted(by_image.items()):
-        photo = cv2.cvtColor(cv2.imread(str(dev.image_path(image))), cv2.COLOR_BGR2RGB)
+        bgr = cv2.imread(str(dev.image_path(image)))
+        if bgr is None:
+            raise SystemExit(f"unreadable training photo: {dev.image_path(image)}")
+        photo = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
         for brand, b in boxes:
             if min(b[2] - b[0], b[3] - b[1]) >= 16:
                 crops.setdefault(brand, []).append((photo, b))
@@ -101,9 +104,9 @@ def make_batch(rng: np.random.Generator, icons: tuple[list[np.ndarray], list[np.
     brands = sorted(crops)
     for brand in rng.choice(brands, min(n_crops, len(brands)), replace=False):
         pool = crops[brand]
-        a, b = rng.choice(len(pool), 2, replace=len(pool) < 2)
-        anchors.append(crop_view(*pool[a], rng, side, scene=False))
-        positives.append(crop_view(*pool[b], rng, side, scene=True))
+        a, b = (int(i) for i in rng.choice(len(pool), 2, replace=len(pool) < 2))
+        anchors.append(crop_view(pool[a][0], pool[a][1], rng, side, scene=False))
+        positives.append(crop_view(pool[b][0], pool[b][1], rng, side, scene=True))
 
     def tensor(views: list[np.ndarray]) -> torch.Tensor:
         return torch.from_numpy(np.stack(views).astype(np.float32) / 255.0).permute(0, 3, 1, 2)

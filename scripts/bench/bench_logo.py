@@ -151,7 +151,7 @@ def main() -> None:
               f"{row['peak_rss_mib']} MiB ({row['marks']} marks, {row['photo_side']}-px photos, "
               f"OCR {'on' if row['ocr'] else 'off'}, {row['threads']} torch threads, "
               f"trunk {row['trunk_threads']}, load {row['load_average']})")
-    fastest = min(rows, key=lambda r: float(r["p50_ms"]))  # type: ignore[arg-type]
+    fastest = min(rows, key=lambda r: float(r["p50_ms"]))
     print(f"faster here: {fastest['backend']}")
 
 
