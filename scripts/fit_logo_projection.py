@@ -28,6 +28,7 @@ from the same examples in minutes (1,500 steps ~7 min).
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import time
@@ -43,7 +44,7 @@ from models.logo_embedder import EmbedderConfig, LogoEmbedder, gem
 from screening.image.detector import DetectorConfig, iou
 from screening.image.embed import MarkEmbedder, to_square
 from screening.image.evaluation import DevSet, dev_slugs, distractor_icons, load_dev
-from screening.image.signal import reference_views
+from screening.image.signal import VIEW_SCHEME, reference_views
 from screening.image.synth import (
     Backgrounds,
     degrade,
@@ -176,12 +177,22 @@ def make_examples(args: argparse.Namespace, dev: DevSet, embedder: MarkEmbedder,
     return raw_keys, key_brand, positives, labels, background, examples.scenes
 
 
-def save_examples(path: Path, raw_keys: torch.Tensor, key_brand: torch.Tensor, positives: torch.Tensor,
-                  labels: torch.Tensor, background: torch.Tensor,
+def examples_made_with(args: argparse.Namespace, init: LogoEmbedder, marks: int, train: list[int],
+                       valid: list[int]) -> str:
+    """What decides the examples: a cache made with anything else is not these examples."""
+    return json.dumps({"seed": args.seed, "scenes_per_mark": args.scenes_per_mark,
+                       "validation_scenes": args.validation_scenes, "marks": marks,
+                       "train": len(train), "valid": len(valid), "trunk": init.config.version,
+                       "views": VIEW_SCHEME}, sort_keys=True)
+
+
+def save_examples(path: Path, made_with: str, raw_keys: torch.Tensor, key_brand: torch.Tensor,
+                  positives: torch.Tensor, labels: torch.Tensor, background: torch.Tensor,
                   scenes: list[tuple[np.ndarray, np.ndarray, int]]) -> None:
     """Cache the examples (raw trunk features) so training settings can be tried without
     rendering and embedding the scenes again."""
     arrays: dict[str, np.ndarray] = {
+        "made_with": np.array(made_with),
         "raw_keys": raw_keys.numpy(), "key_brand": key_brand.numpy(), "positives": positives.numpy(),
         "labels": labels.numpy(), "background": background.numpy(),
         "scene_labels": np.array([label for _, _, label in scenes])}
@@ -190,8 +201,12 @@ def save_examples(path: Path, raw_keys: torch.Tensor, key_brand: torch.Tensor, p
     np.savez(path, allow_pickle=False, **arrays)
 
 
-def load_examples(path: Path) -> Tensors:
+def load_examples(path: Path, made_with: str) -> Tensors:
     with np.load(path) as data:
+        cached = str(data["made_with"]) if "made_with" in data else "(not recorded)"
+        if cached != made_with:
+            raise SystemExit(f"{path} holds other examples: made with {cached}, this run makes "
+                             f"{made_with}; delete it or name another --examples file")
         scenes = [(data[f"scene_boxes_{i}"], data[f"scene_pooled_{i}"], int(label))
                   for i, label in enumerate(data["scene_labels"])]
         return (torch.from_numpy(data["raw_keys"]), torch.from_numpy(data["key_brand"]),
@@ -220,7 +235,7 @@ def main() -> None:
     parser.add_argument("--no-calibrate", action="store_true")
     parser.add_argument("--examples", type=Path,
                         help="an .npz cache of the rendered examples' features: read when it exists, "
-                             "written otherwise (the same marks, scenes and seed must be meant)")
+                             "written otherwise (a cache made with other settings is refused)")
     args = parser.parse_args()
     started = time.time()
     torch.manual_seed(args.seed)
@@ -236,15 +251,16 @@ def main() -> None:
     valid = [i for i, icon in enumerate(icons) if icon[0] in held]
     if args.max_marks:
         train = train[: args.max_marks]
+    made_with = examples_made_with(args, init, len(icons), train, valid)
     if args.examples is not None and args.examples.is_file():
-        raw_keys, key_brand, positives, labels, background, scenes = load_examples(args.examples)
+        raw_keys, key_brand, positives, labels, background, scenes = load_examples(args.examples, made_with)
         print(f"examples read from {args.examples} ({len(positives)} positives, {len(background)} "
               f"background windows, {len(scenes)} validation scenes)", flush=True)
     else:
         raw_keys, key_brand, positives, labels, background, scenes = make_examples(
             args, dev, embedder, icons, train, valid, rng, started)
         if args.examples is not None:
-            save_examples(args.examples, raw_keys, key_brand, positives, labels, background, scenes)
+            save_examples(args.examples, made_with, raw_keys, key_brand, positives, labels, background, scenes)
 
     start = init.proj
     assert isinstance(start, torch.nn.Linear), "--init must hold a projection (config projection: true)"
