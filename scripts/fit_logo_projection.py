@@ -182,7 +182,7 @@ def examples_made_with(args: argparse.Namespace, init: LogoEmbedder, marks: int,
     """What decides the examples: a cache made with anything else is not these examples."""
     return json.dumps({"seed": args.seed, "scenes_per_mark": args.scenes_per_mark,
                        "validation_scenes": args.validation_scenes, "marks": marks,
-                       "train": len(train), "valid": len(valid), "trunk": init.config.version,
+                       "train": len(train), "valid": len(valid), "init": init.config.version,
                        "views": VIEW_SCHEME}, sort_keys=True)
 
 

@@ -17,10 +17,6 @@ _MIN_CONFIDENCE = 0.5
 _MIN_NAME = 3
 _MIN_FUZZY = 5  # shorter names must be read exactly ('BMW', not 'BMX')
 _MIN_SIMILARITY = 0.8
-# RapidOCR's own sizing (the photo's short side scaled up to 736 px) reads more brand names on
-# the dev photos than a fixed longest side does, though not on the calibration split, where a
-# 640-px long side read 58 names against 54 in half the time; scripts/ocr_read_size.py compares
-# them (`TextReader(long_side=...)`).
 EXACT_SCORE = 0.8
 FUZZY_SCORE = 0.6
 
@@ -56,7 +52,13 @@ def _norm(text: str) -> str:
 
 
 class TextReader:
-    """Lazy RapidOCR; one engine shared behind a lock (ONNX sessions are not cheap)."""
+    """Lazy RapidOCR; one engine shared behind a lock (ONNX sessions are not cheap).
+
+    `long_side=None` keeps RapidOCR's own sizing (the short side scaled up to 736 px), which
+    read more brand names on the dev photos than a fixed longest side, though not on the
+    calibration split (640 px: 58 names against 54, in half the time);
+    scripts/ocr_read_size.py compares them.
+    """
 
     def __init__(self, long_side: int | None = None) -> None:
         self.long_side = long_side
