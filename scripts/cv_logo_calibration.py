@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from screening.image.calibration import Calibration
 from screening.image.evaluation import load_dev
-from screening.image.signal import ImageSignal
+from screening.image.signal import REPORT_FLOOR, ImageSignal
 from screening.image.validation import (
     Sample,
     SplitMetrics,
@@ -49,7 +49,8 @@ def fold_of(name: str) -> int:
     return zlib.crc32((name.split("#bg")[0] + "cv").encode()) % 3
 
 
-def cross_validate(samples: list[Sample], photos: list[ValidationPhoto], train_regions: int) -> SplitMetrics:
+def cross_validate(samples: list[Sample], photos: list[ValidationPhoto], train_regions: int,
+                   report_floor: float = 0.0) -> SplitMetrics:
     """Each fold scored by a calibration fitted on the other two, pooled over the 3 folds."""
     scored: list[tuple[Sample, float]] = []
     for fold in range(3):
@@ -57,7 +58,7 @@ def cross_validate(samples: list[Sample], photos: list[ValidationPhoto], train_r
         calibration = fit(train, note="cv")
         held_out = best_samples([s for s in samples if fold_of(s.image) == fold], calibration)
         scored.extend((s, calibration.probability_of(s.features)) for s in held_out)
-    return split_metrics(scored, photos)
+    return split_metrics(scored, photos, report_floor)
 
 
 def main() -> None:
@@ -70,6 +71,9 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="a DetectorConfig override (numbers), e.g. windows_per_brand=1")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--report-floors", type=float, nargs="+", default=[REPORT_FLOOR],
+                        help="logo scores the service reports from (the first brand counts only at or "
+                             "above it; 'reported' counts background regions' brands that reach it)")
     args = parser.parse_args()
     signal = ImageSignal.load(args.weights, use_ocr=False, calibration=Calibration())
     overrides = {field: float(value) if "." in value else int(value)
@@ -81,10 +85,11 @@ def main() -> None:
     samples = collect(signal, photos, progress=True)
     print(f"{len(samples)} proposals from {len(photos)} photos/regions; {signal.detector.config}")
     for r in args.train_regions:
-        m = cross_validate(samples, photos, r)
-        print(f"fitted with {r} regions a photo: AP {m.ap:.3f}, recall@P0.98 {m.recall_at_p98:.3f}, right brand "
-              f"first {m.first}/{m.logo_photos}, regions >= 0.5 {m.flagged}/{m.regions}", flush=True)
-
+        for floor in args.report_floors:
+            m = cross_validate(samples, photos, r, floor)
+            print(f"fitted with {r} regions a photo, report floor {floor:g}: AP {m.ap:.3f}, recall@P0.98 "
+                  f"{m.recall_at_p98:.3f}, right brand first {m.first}/{m.logo_photos}, regions >= 0.5 "
+                  f"{m.flagged}/{m.regions}, brands reported on regions {m.reported}", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -159,10 +159,14 @@ class SplitMetrics:
     logo_photos: int
     flagged: int  # background regions whose highest score is >= 0.5
     regions: int
+    reported: int = 0  # brands scored >= the report floor, over all background regions
 
 
-def split_metrics(scored: list[tuple[Sample, float]], photos: list[ValidationPhoto]) -> SplitMetrics:
-    """Metrics of each (photo, brand)'s best proposal and its score, over `photos`."""
+def split_metrics(scored: list[tuple[Sample, float]], photos: list[ValidationPhoto],
+                  report_floor: float = 0.0) -> SplitMetrics:
+    """Metrics of each (photo, brand)'s best proposal and its score, over `photos`. A logo
+    photo's leader counts as first only when it scores at least `report_floor` (the service
+    reports no weaker match), and `reported` counts the background regions' brands that do."""
     leader: dict[str, tuple[float, bool]] = {}
     for sample, score in scored:
         if sample.image not in leader or score > leader[sample.image][0]:
@@ -172,11 +176,16 @@ def split_metrics(scored: list[tuple[Sample, float]], photos: list[ValidationPho
     scores = np.array([score for _, score in scored] + [0.0] * missed)
     labels = np.array([float(s.positive) for s, _ in scored] + [1.0] * missed)
     logos = [photo.name for photo in photos if photo.present]
-    regions = [photo.name for photo in photos if not photo.present]
+    regions = {photo.name for photo in photos if not photo.present}
+
+    def first(name: str) -> bool:
+        score, positive = leader.get(name, (0.0, False))
+        return positive and score > 0 and score >= report_floor
+
     return SplitMetrics(average_precision(scores, labels), recall_at_precision(scores, labels, 0.98),
-                        missed, int(labels.sum()),
-                        sum(1 for name in logos if leader.get(name, (0.0, False))[1]), len(logos),
-                        sum(1 for name in regions if leader.get(name, (0.0, False))[0] >= 0.5), len(regions))
+                        missed, int(labels.sum()), sum(1 for name in logos if first(name)), len(logos),
+                        sum(1 for name in regions if leader.get(name, (0.0, False))[0] >= 0.5), len(regions),
+                        sum(1 for s, score in scored if s.image in regions and score > 0 and score >= report_floor))
 
 
 def best_samples(samples: list[Sample], calibration: Calibration) -> list[Sample]:

@@ -101,3 +101,7 @@ def test_split_metrics_count_unreached_pairs_leaders_and_flagged_regions() -> No
     assert (m.first, m.logo_photos) == (1, 2)  # q.jpg's leader is C
     assert (m.flagged, m.regions) == (1, 1)
     assert 0 < m.ap < 1 and m.recall_at_p98 == pytest.approx(1 / 3)
+    assert m.reported == 1  # the region's one brand
+    floored = split_metrics(scored, photos, report_floor=0.95)
+    assert (floored.first, floored.reported) == (0, 0)  # p.jpg's leader scores under the floor
+    assert split_metrics(scored, photos, report_floor=0.55).first == 1
