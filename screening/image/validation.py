@@ -178,14 +178,17 @@ def split_metrics(scored: list[tuple[Sample, float]], photos: list[ValidationPho
     logos = [photo.name for photo in photos if photo.present]
     regions = {photo.name for photo in photos if not photo.present}
 
+    def reported(score: float) -> bool:
+        return score > 0 and score >= report_floor
+
     def first(name: str) -> bool:
         score, positive = leader.get(name, (0.0, False))
-        return positive and score > 0 and score >= report_floor
+        return positive and reported(score)
 
     return SplitMetrics(average_precision(scores, labels), recall_at_precision(scores, labels, 0.98),
                         missed, int(labels.sum()), sum(1 for name in logos if first(name)), len(logos),
                         sum(1 for name in regions if leader.get(name, (0.0, False))[0] >= 0.5), len(regions),
-                        sum(1 for s, score in scored if s.image in regions and score > 0 and score >= report_floor))
+                        sum(1 for s, score in scored if s.image in regions and reported(score)))
 
 
 def best_samples(samples: list[Sample], calibration: Calibration) -> list[Sample]:
