@@ -224,7 +224,7 @@ def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: in
     with `distractors` other brands registered beside the dev brands: at a catalogue's scale
     a mark found by its keypoints often ranks below other brands' views by embedding."""
     from screening.image.calibration import Calibration
-    from screening.image.signal import ImageSignal
+    from screening.image.signal import REPORT_FLOOR, ImageSignal
     from screening.image.validation import (
         best_samples,
         build_signal_with_references,
@@ -249,11 +249,12 @@ def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: in
     weights.mkdir(parents=True, exist_ok=True)
     calibration.save(weights / "calibration.json")
     m = split_metrics([(s, calibration.probability_of(s.features)) for s in best_samples(samples, calibration)],
-                      photos)
+                      photos, REPORT_FLOOR)
     print(f"calibrated on {len(samples)} proposals from {len(photos)} photos/regions "
           f"in {time.time() - started:.0f}s: (photo, brand) AP {m.ap:.3f}, recall@P0.98 {m.recall_at_p98:.3f} "
-          f"({m.missed} of {m.positives} pairs got no proposal), right brand first {m.first}/{m.logo_photos}, "
-          f"background regions >= 0.5: {m.flagged}/{m.regions}", flush=True)
+          f"({m.missed} of {m.positives} pairs got no proposal), right brand first {m.first}/{m.logo_photos} "
+          f"at the report floor of {REPORT_FLOOR:g}, background regions >= 0.5: {m.flagged}/{m.regions}, "
+          f"brands reported on background regions {m.reported}", flush=True)
 
 if __name__ == "__main__":
     main()
