@@ -19,9 +19,10 @@ from screening.image.verify import (
     KeypointSet,
     expand_box,
     fit_frame,
+    group_keypoints,
+    group_regions,
     keypoints,
     match,
-    region_keypoints,
 )
 from screening.index.brand_index import BrandRows, IndexHit
 
@@ -115,9 +116,12 @@ class LogoDetector:
         proposals, head, mid = self._window_proposals(windows, lookups)
         proposals.extend((brand, head.score(brand), box) for brand, box in geometric.result())
         regions = [expand_box(box, cfg.verify_expand, w, h) for _, _, box in proposals]
-        # brands often share a window: each region's keypoints once, beside the crop embedding
-        region_keypoints_of = {region: _SIFT_WORKER.submit(region_keypoints, rgb, region)
-                               for region in dict.fromkeys(regions)}
+        # brands often share a window, and overlapping regions of one size a SIFT pass: the
+        # regions' keypoints are found on the worker while the crops are embedded
+        groups = group_regions(regions)
+        passes = [_SIFT_WORKER.submit(group_keypoints, rgb, group) for group in groups]
+        region_keypoints_of = {region: found for group, found in zip(groups, passes, strict=True)
+                               for region in group.members}
         crops_boxes = [expand_box(box, cfg.crop_expand, w, h) for _, _, box in proposals]
         distinct = list(dict.fromkeys(crops_boxes))  # ...and each crop is embedded once
         vectors, crop_mids = self.embedder.embed_views([rgb[y0:y1, x0:x1] for x0, y0, x1, y1 in distinct])
@@ -136,7 +140,7 @@ class LogoDetector:
             other = [hit.score for hit in row if hit.brand_id != brand_id]
             crop_sim = own[0].score if own else float(window_sim) - 0.1
             margin = crop_sim - (other[0] if other else 0.0)
-            query_kps = region_keypoints_of[region].result()
+            query_kps = region_keypoints_of[region].result()[region]
             inliers, ratio, mark_id, label = 0, 0.0, None, own[0].label if own else brand_id
             out_box = tuple(int(v) for v in box)
             if own:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from screening.image.verify import expand_box, match, reference_keypoints, region_keypoints
+from screening.image.verify import (
+    expand_box,
+    group_keypoints,
+    group_regions,
+    match,
+    reference_keypoints,
+    region_keypoints,
+)
 from tests.api.test_logo_signal import background, draw_mark
 
 
@@ -34,3 +41,32 @@ def test_unrelated_region_has_few_inliers() -> None:
 
 def test_expand_box_stays_inside_the_image() -> None:
     assert expand_box((10, 10, 30, 30), 2.0, 35, 100) == (0, 0, 35, 40)
+
+
+def test_overlapping_regions_of_one_size_share_a_pass_and_others_do_not() -> None:
+    a, b = (100, 100, 300, 300), (140, 120, 340, 320)  # same size, mostly overlapping
+    far = (400, 300, 600, 480)  # same size, elsewhere
+    big = (90, 90, 500, 500)  # overlaps both, twice the size
+    groups = group_regions([a, b, far, big, a])
+    by_member = {m: g for g in groups for m in g.members}
+    assert by_member[a] is by_member[b]
+    assert by_member[far] is not by_member[a] and by_member[big] is not by_member[a]
+    assert by_member[a].union == (100, 100, 340, 320) and by_member[a].finest == 200
+    assert sorted(m for g in groups for m in g.members) == sorted({a, b, far, big})
+
+
+def test_a_shared_pass_verifies_each_member_inside_its_own_region() -> None:
+    mark = draw_mark(200)
+    scene = background(640, 480, 7)
+    small = cv2.resize(mark, (140, 140), interpolation=cv2.INTER_AREA)
+    scene[170:310, 250:390] = small
+    inner, shifted = (200, 120, 440, 350), (230, 140, 470, 370)
+    (group,) = group_regions([inner, shifted])
+    found = group_keypoints(scene, group)
+    for region in (inner, shifted):
+        kps = found[region]
+        x0, y0, x1, y1 = region
+        assert len(kps.points) and (kps.points >= [x0, y0]).all() and (kps.points < [x1, y1]).all()
+        result = match(reference_keypoints(mark), kps)
+        assert result.inliers >= 12 and result.box is not None
+        assert abs(result.box[0] - 250) < 15 and abs(result.box[3] - 310) < 15
