@@ -127,7 +127,8 @@ def group_keypoints(rgb: np.ndarray, group: RegionGroup) -> dict[Region, Keypoin
     unit = float(np.mean([_area(m) for m in group.members]))
     found = keypoints(crop, side, round(REGION_FEATURES * _area(group.union) / unit))
     points = found.points + np.array([x0, y0], np.float32)
-    if len(group.members) == 1:
+    if len(group.members) == 1:  # every keypoint: rounding the resize can put one a fraction
+        # of a pixel past the crop's edge, which the members' inside-test below would drop
         return {group.union: KeypointSet(points, found.descriptors, found.width, found.height)}
     out = {}
     for m in group.members:
