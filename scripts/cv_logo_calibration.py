@@ -86,9 +86,7 @@ def main() -> None:
         scored = cross_validate(samples, r)  # fitted once; the floors only count differently
         for floor in args.report_floors:
             m = split_metrics(scored, photos, floor)
-            print(f"fitted with {r} regions a photo, report floor {floor:g}: AP {m.ap:.3f}, recall@P0.98 "
-                  f"{m.recall_at_p98:.3f}, right brand first {m.first}/{m.logo_photos}, regions >= 0.5 "
-                  f"{m.flagged}/{m.regions}, brands reported on regions {m.reported}", flush=True)
+            print(f"fitted with {r} regions a photo, report floor {floor:g}: {m.summary()}", flush=True)
 
 
 if __name__ == "__main__":

@@ -250,11 +250,8 @@ def calibrate(data: Path, weights: Path, seed: int, threads: int, max_photos: in
     calibration.save(weights / "calibration.json")
     m = split_metrics([(s, calibration.probability_of(s.features)) for s in best_samples(samples, calibration)],
                       photos, REPORT_FLOOR)
-    print(f"calibrated on {len(samples)} proposals from {len(photos)} photos/regions "
-          f"in {time.time() - started:.0f}s: (photo, brand) AP {m.ap:.3f}, recall@P0.98 {m.recall_at_p98:.3f} "
-          f"({m.missed} of {m.positives} pairs got no proposal), right brand first {m.first}/{m.logo_photos} "
-          f"at the report floor of {REPORT_FLOOR:g}, background regions >= 0.5: {m.flagged}/{m.regions}, "
-          f"brands reported on background regions {m.reported}", flush=True)
+    print(f"calibrated on {len(samples)} proposals from {len(photos)} photos/regions in "
+          f"{time.time() - started:.0f}s, report floor {REPORT_FLOOR:g}: {m.summary()}", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -161,6 +161,13 @@ class SplitMetrics:
     regions: int
     reported: int = 0  # brands scored >= the report floor, over all background regions
 
+    def summary(self) -> str:
+        """One line of every figure, as the calibration scripts print them."""
+        return (f"(photo, brand) AP {self.ap:.3f}, recall@P0.98 {self.recall_at_p98:.3f} "
+                f"({self.missed} of {self.positives} pairs got no proposal), right brand first "
+                f"{self.first}/{self.logo_photos}, background regions >= 0.5: {self.flagged}/{self.regions}, "
+                f"brands reported on background regions {self.reported}")
+
 
 def split_metrics(scored: list[tuple[Sample, float]], photos: list[ValidationPhoto],
                   report_floor: float = 0.0) -> SplitMetrics:

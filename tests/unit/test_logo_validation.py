@@ -105,3 +105,4 @@ def test_split_metrics_count_unreached_pairs_leaders_and_flagged_regions() -> No
     floored = split_metrics(scored, photos, report_floor=0.95)
     assert (floored.first, floored.reported) == (0, 0)  # p.jpg's leader scores under the floor
     assert split_metrics(scored, photos, report_floor=0.55).first == 1
+    assert "(1 of 3 pairs got no proposal), right brand first 1/2" in m.summary()
