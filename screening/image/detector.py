@@ -52,6 +52,7 @@ class Lookups:
     group: GroupFn  # window embeddings -> top-k reference views, grouped by brand
     group_mid: GroupFn | None = None  # the same for mid-level descriptors
     best_mid_of_brand: BrandBestFn | None = None  # a mid-level descriptor -> the brand's closest view
+    group_context: GroupFn | None = None  # window embeddings -> marks' in-context views, by brand
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,10 @@ class DetectorConfig:
     long_side: int = 512
     window_sizes: tuple[int, ...] = (1, 2, 3, 4, 6, 8, 12)
     window_k: int = 8
-    brands_per_image: int = 6  # by best embedding plus best mid-level window similarity
+    brands_per_image: int = 6  # by best embedding (or in-context) plus best mid-level window similarity
     windows_per_brand: int = 2  # each brand's best windows by embedding...
-    mid_windows_per_brand: int = 2  # ...and by mid-level descriptor, where those are elsewhere
+    context_windows_per_brand: int = 1  # ...by in-context view, and...
+    mid_windows_per_brand: int = 2  # ...by mid-level descriptor, where those are elsewhere
     crop_expand: float = 1.15
     verify_expand: float = 1.6
     crop_k: int = 64
@@ -113,7 +115,7 @@ class LogoDetector:
         if len(windows.boxes) == 0:
             geometric.result()
             return []
-        proposals, head, mid = self._window_proposals(windows, lookups)
+        proposals, head, mid, context = self._window_proposals(windows, lookups)
         proposals.extend((brand, head.score(brand), box) for brand, box in geometric.result())
         regions = [expand_box(box, cfg.verify_expand, w, h) for _, _, box in proposals]
         # brands often share a window, and overlapping regions of one size a SIFT pass: the
@@ -158,30 +160,39 @@ class LogoDetector:
             features = CandidateFeatures(crop_sim, float(window_sim), margin, inliers, ratio,
                                          head.margin(brand_id, float(window_sim), 0.0), mid_sim,
                                          mid.margin(brand_id, mid_sim, mid.floor),
-                                         crop_mid_sim=mid_hit.score if mid_hit else 0.0)
+                                         crop_mid_sim=mid_hit.score if mid_hit else 0.0,
+                                         context_sim=context.score(brand_id))
             found.append(Candidate(brand_id, mark_id, label, out_box, features, 0.0))  # type: ignore[arg-type]
         return [replace(cand, score=self.calibration.probability(cand.features))
                 for cand in with_photo_margins(found)]
 
     def _window_proposals(self, windows: Windows, lookups: Lookups
-                          ) -> tuple[list[tuple[str, float, np.ndarray]], _Ranking, _Ranking]:
+                          ) -> tuple[list[tuple[str, float, np.ndarray]], _Ranking, _Ranking, _Ranking]:
         """(brand, window similarity, box) of the best windows of the shortlisted brands,
-        and both rankings. The shortlist ranks brands by their best window's embedding
-        similarity plus their best window's mid-level similarity (ImageNet's last layer ranks
-        windows by object class, mid-level blocks by pattern; either alone misses marks the
-        other finds). Each brand proposes its best windows by embedding, then by mid-level
-        descriptor where those are elsewhere in the photo."""
+        and the three rankings. The shortlist ranks brands by their best window's embedding
+        similarity (to the marks' views, or to their in-context views where that is higher)
+        plus their best window's mid-level similarity (ImageNet's last layer ranks windows by
+        object class, mid-level blocks by pattern; either alone misses marks the other
+        finds). Each brand proposes its best windows by embedding, then by in-context view
+        and by mid-level descriptor where those are elsewhere in the photo; those carry their
+        own embedding similarity to the brand."""
         cfg = self.config
         head_rows = lookups.group(windows.vectors, cfg.window_k)
         mid_rows = lookups.group_mid(windows.mid, cfg.window_k) if lookups.group_mid else None
-        head, mid = _Ranking.of(head_rows), _Ranking.of(mid_rows)
-        brands = sorted(set(head.best) | set(mid.best))
-        shortlist = sorted(brands, key=lambda b: -(head.score(b) + mid.score(b)))[: cfg.brands_per_image]
+        context_rows = lookups.group_context(windows.vectors, cfg.window_k) if lookups.group_context else None
+        head, mid, context = _Ranking.of(head_rows), _Ranking.of(mid_rows), _Ranking.of(context_rows)
+        brands = sorted(set(head.best) | set(mid.best) | set(context.best))
+
+        def rank(brand_id: str) -> float:
+            return max(head.score(brand_id), context.score(brand_id)) + mid.score(brand_id)
+
+        shortlist = sorted(brands, key=lambda b: -rank(b))[: cfg.brands_per_image]
         proposals: list[tuple[str, float, np.ndarray]] = []
         for brand_id in shortlist:
             own = {i: score for score, i in head_rows.rows.get(brand_id, [])}
             kept: list[np.ndarray] = []
             for rows, most, by_head in ((head_rows, cfg.windows_per_brand, True),
+                                        (context_rows, cfg.context_windows_per_brand, False),
                                         (mid_rows, cfg.mid_windows_per_brand, False)):
                 taken = 0
                 for score, i in rows.rows.get(brand_id, []) if rows is not None else []:  # best first
@@ -191,10 +202,10 @@ class LogoDetector:
                     if all(iou(box, k) < 0.3 for k in kept):
                         kept.append(box)
                         taken += 1
-                        # a mid-level window carries its own embedding similarity to the brand
+                        # a mid-level or in-context window carries its own embedding similarity
                         # (the floor where the brand is not among that window's top hits)
                         proposals.append((brand_id, score if by_head else own.get(i, head.floor), box))
-        return proposals, head, mid
+        return proposals, head, mid, context
 
     def _geometric_proposals(self, rgb: np.ndarray, match_photo: PhotoMatchFn
                              ) -> list[tuple[str, np.ndarray]]:

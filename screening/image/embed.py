@@ -99,6 +99,41 @@ class MarkEmbedder:
                 mids.append(mid_descriptor(gem(torch.from_numpy(mid), self.config.gem_p)).numpy())
         return np.concatenate(heads).astype(np.float32), np.concatenate(mids).astype(np.float32)
 
+    def embed_in_context(self, mark: np.ndarray, cells: tuple[int, ...], canvas: int = 10
+                         ) -> np.ndarray:
+        """Embeddings (len(cells), dim) of a mark as a photo's window sees it: pasted at the
+        centre of a flat canvas (its border's median colour) of `canvas` × `canvas` head
+        cells, filling 0.9 of a window of `cells` cells of the mark's aspect (2:1 or 1:2 when
+        one side is 1.5× the other, as the window grid has them), and pooled over that
+        window's cells as `embed_windows` pools a photo. A window's receptive field reaches
+        past it, so a mark's letterboxed views (`embed_views`) sit further from the windows
+        that hold it than these do."""
+        if not cells:
+            return np.zeros((0, self.dim), np.float32)
+        h, w = mark.shape[:2]
+        border = np.median(np.concatenate([mark[0], mark[-1], mark[:, 0], mark[:, -1]]), axis=0)
+        side = canvas * FEATURE_STRIDE
+        images, spans = [], []
+        for size in cells:
+            kw, kh = (2 * size, size) if w >= 1.5 * h else (size, 2 * size) if h >= 1.5 * w else (size, size)
+            cx0, cy0 = (canvas - kw) // 2, (canvas - kh) // 2
+            scale = 0.9 * min(kw * FEATURE_STRIDE / w, kh * FEATURE_STRIDE / h)
+            mw, mh = max(1, round(w * scale)), max(1, round(h * scale))
+            x0 = cx0 * FEATURE_STRIDE + (kw * FEATURE_STRIDE - mw) // 2
+            y0 = cy0 * FEATURE_STRIDE + (kh * FEATURE_STRIDE - mh) // 2
+            image = np.empty((side, side, 3), np.uint8)
+            image[:] = border.astype(np.uint8)
+            image[y0 : y0 + mh, x0 : x0 + mw] = cv2.resize(mark, (mw, mh), interpolation=cv2.INTER_AREA)
+            images.append(image)
+            spans.append((slice(cy0, cy0 + kh), slice(cx0, cx0 + kw)))
+        p = self.config.gem_p
+        with self._lock, torch.inference_mode():
+            head, _ = self.trunk(self._array(images))
+            means = np.stack([np.power(np.clip(head[i][:, ys, xs], 1e-6, None), p).mean(axis=(1, 2))
+                              for i, (ys, xs) in enumerate(spans)])
+            vectors = self.model.project(torch.from_numpy(gem_root(means, p).astype(np.float32))).numpy()
+        return vectors.astype(np.float32)
+
     def embed_windows(self, rgb: np.ndarray, long_side: int, sizes: tuple[int, ...]) -> Windows:
         """One forward pass over the photo, then GeM-pool square-ish windows of the feature maps.
 

@@ -54,6 +54,12 @@ MID_SPACE = "logo_mid"
 MID_SCHEME = "mid16-b7b10"  # how `MID_SPACE` vectors are made; part of the stored version
 VIEW_SCHEME = "views6"  # which `reference_views` are indexed; part of the stored version too
 HASH_SPACE = "photo_hash"
+# Each reference mark also as a photo's window sees it (`MarkEmbedder.embed_in_context`),
+# filling windows of these sides in head cells. Windows search these views to shortlist
+# brands and to propose windows; crops are matched against `LOGO_SPACE` only.
+CONTEXT_SPACE = "logo_context"
+CONTEXT_CELLS = (2, 4)
+CONTEXT_SCHEME = "ctx24"  # part of the stored version
 # Logo matches scoring under this are not reported. Chosen on the calibration split
 # (`cv_logo_calibration.py --report-floors`, 2026-12-07): the highest floor that keeps every
 # photo whose leading brand is right (84/112; 0.1 kept 74, 0.05 kept 81), while its 309
@@ -90,7 +96,7 @@ class ImageSignal:
         self.embedder = embedder
         self.detector = LogoDetector(embedder, calibration, config)
         # written with every view's vectors; another version's are re-embedded at start
-        self.version = f"{embedder.version}+{MID_SCHEME}+{VIEW_SCHEME}"
+        self.version = f"{embedder.version}+{MID_SCHEME}+{VIEW_SCHEME}+{CONTEXT_SCHEME}"
         self.reader = TextReader() if use_ocr else None
         self._index: BrandIndex | None = None
         self._keypoints: dict[str, list[tuple[str, KeypointSet]]] = {}
@@ -116,6 +122,7 @@ class ImageSignal:
     def open_index(self, index: BrandIndex) -> None:
         index.open_space(LOGO_SPACE, self.embedder.dim)
         index.open_space(MID_SPACE, MID_DIM)
+        index.open_space(CONTEXT_SPACE, self.embedder.dim)
         index.open_space(HASH_SPACE, BITS)
         self._index = index
         known = self._reembed_stale(index)
@@ -164,7 +171,7 @@ class ImageSignal:
 
         with index.sessions() as session:
             stale = session.execute(select(IndexVectorRow.id, IndexVectorRow.mark_id).where(
-                IndexVectorRow.space.in_((LOGO_SPACE, MID_SPACE)),
+                IndexVectorRow.space.in_((LOGO_SPACE, MID_SPACE, CONTEXT_SPACE)),
                 IndexVectorRow.model_version != self.version)).all()
             if not stale:
                 return {}
@@ -228,9 +235,13 @@ class ImageSignal:
                    mark_id: str, kind: MarkKind, rgb: np.ndarray) -> None:
         views = reference_views(rgb)
         vectors, mids = self.embedder.embed_views([v for _, v in views])
-        labels = [f"{brand_name} {kind.value.replace('_', ' ')} ({name})" for name, _ in views]
+        label = f"{brand_name} {kind.value.replace('_', ' ')}"
+        labels = [f"{label} ({name})" for name, _ in views]
         index.add(session, LOGO_SPACE, brand_id, vectors, labels, self.version, mark_id=mark_id)
         index.add(session, MID_SPACE, brand_id, mids, labels, self.version, mark_id=mark_id)
+        in_context = self.embedder.embed_in_context(trim_uniform_border(rgb), CONTEXT_CELLS)
+        index.add(session, CONTEXT_SPACE, brand_id, in_context,
+                  [f"{label} (in context {cells})" for cells in CONTEXT_CELLS], self.version, mark_id=mark_id)
 
     def forget_mark(self, mark_id: str) -> None:
         """Drop cached keypoints of a deleted mark (vectors go through `remove_where`)."""
@@ -271,6 +282,9 @@ class ImageSignal:
         def group_mid(vectors: np.ndarray, k: int) -> BrandRows:
             return index.search_by_brand(MID_SPACE, vectors, k)
 
+        def group_context(vectors: np.ndarray, k: int) -> BrandRows:
+            return index.search_by_brand(CONTEXT_SPACE, vectors, k)
+
         live: set[str | None] = set()
 
         def is_live(mark_id: str) -> bool:
@@ -298,7 +312,7 @@ class ImageSignal:
 
         return self.detector.detect_all(
             rgb, Lookups(search, keypoints_of, match_photo, best_of_brand, group, group_mid,
-                         best_mid_of_brand))
+                         best_mid_of_brand, group_context))
 
     def _logos(self, index: BrandIndex, image: DecodedImage, item: ScreeningInput) -> list[Evidence]:
         evidence: list[Evidence] = []

@@ -95,6 +95,23 @@ def test_mid_level_descriptors_are_unit_and_follow_the_mark(embedder: MarkEmbedd
     assert 120 - 40 <= centre[0] <= 260 + 40 and 80 - 40 <= centre[1] <= 220 + 40
 
 
+def test_in_context_views_are_the_mark_s_window_on_a_flat_canvas(embedder: MarkEmbedder) -> None:
+    from tests.api.test_logo_signal import draw_mark
+
+    mark = draw_mark(160)
+    vectors = embedder.embed_in_context(mark, (2, 4))
+    assert vectors.shape == (2, embedder.dim) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    # 2 cells: the mark at 0.9 of the 64-px window at cells (4, 4)-(6, 6) of a white 320-px canvas
+    canvas = np.full((320, 320, 3), 255, np.uint8)
+    canvas[131:189, 131:189] = cv2.resize(mark, (58, 58), interpolation=cv2.INTER_AREA)
+    windows = embedder.embed_windows(canvas, 320, (2,))
+    (at,) = [i for i, box in enumerate(windows.boxes) if tuple(int(v) for v in box) == (128, 128, 192, 192)]
+    np.testing.assert_allclose(windows.vectors[at], vectors[0], atol=1e-4)
+    assert float(vectors[0] @ vectors[1]) < 0.999  # a larger window sees the mark differently
+    wide = embedder.embed_in_context(np.hstack([mark, mark]), (2,))  # fills a 2:1 window
+    assert wide.shape == (1, embedder.dim) and embedder.embed_in_context(mark, ()).shape == (0, embedder.dim)
+
+
 def test_window_embeddings_are_the_projected_pooled_windows(embedder: MarkEmbedder) -> None:
     rng = np.random.default_rng(3)
     photo = rng.integers(0, 256, (300, 420, 3), dtype=np.uint8)

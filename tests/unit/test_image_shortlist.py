@@ -1,5 +1,5 @@
-"""The detector's brand shortlist: brands ranked by embedding plus mid-level similarity,
-each proposal carrying both rankings as features."""
+"""The detector's brand shortlist: brands ranked by embedding (or in-context) plus mid-level
+similarity, each proposal carrying the rankings as features."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _hits(brands: tuple[str, ...], top: float) -> list[IndexHit]:
     return [IndexHit(i, brand, f"{brand}-mark", brand, top - 0.05 * i) for i, brand in enumerate(brands)]
 
 
-def _lookups(with_mid: bool) -> Lookups:
+def _lookups(with_mid: bool, with_context: bool = False) -> Lookups:
     def search(vectors: np.ndarray, k: int) -> list[list[IndexHit]]:
         return [_hits(HEAD_BRANDS, 0.6) for _ in range(len(vectors))]
 
@@ -41,16 +41,23 @@ def _lookups(with_mid: bool) -> Lookups:
         rows[4] = _hits(("m", *HEAD_BRANDS), 0.9)  # only the mid-level ranking finds 'm'
         return rows
 
+    def search_context(vectors: np.ndarray, k: int) -> list[list[IndexHit]]:
+        rows = [_hits(HEAD_BRANDS, 0.3) for _ in range(len(vectors))]
+        rows[2] = [IndexHit(99, "c", "c-mark", "c in context", 0.98), *rows[2]]  # only here
+        return rows
+
     return Lookups(search, lambda brand: [], lambda photo, least: [], lambda vector, brand: None,
                    lambda vectors, k: group_hits(search(vectors, k)),
-                   (lambda vectors, k: group_hits(search_mid(vectors, k))) if with_mid else None)
+                   (lambda vectors, k: group_hits(search_mid(vectors, k))) if with_mid else None,
+                   group_context=(lambda vectors, k: group_hits(search_context(vectors, k)))
+                   if with_context else None)
 
 
-def _detect(config: DetectorConfig, with_mid: bool) -> dict[str, list]:
+def _detect(config: DetectorConfig, with_mid: bool, with_context: bool = False) -> dict[str, list]:
     detector = LogoDetector(_FixedWindows(), Calibration(), config)  # type: ignore[arg-type]
     rgb = np.full((120, 620, 3), 128, np.uint8)
     found: dict[str, list] = {}
-    for cand in detector.detect_all(rgb, _lookups(with_mid)):
+    for cand in detector.detect_all(rgb, _lookups(with_mid, with_context)):
         found.setdefault(cand.brand_id, []).append(cand)
     return found
 
@@ -88,3 +95,18 @@ def test_without_mid_level_search_the_shortlist_is_the_embedding_one() -> None:
     found = _detect(DetectorConfig(brands_per_image=4, windows_per_brand=1), with_mid=False)
     assert set(found) == set(HEAD_BRANDS[:4])
     assert all(len(cands) == 1 for cands in found.values())
+
+
+def test_a_brand_only_its_in_context_views_find_is_shortlisted_at_that_window() -> None:
+    found = _detect(DetectorConfig(brands_per_image=4), with_mid=True, with_context=True)
+    # c: in-context 0.98 (over its embedding floor 0.4) + the mid-level floor 0.3 = 1.28 puts it
+    # above h3 (0.5 + 0.75); the h brands' in-context 0.3 is under their embedding similarity
+    assert set(found) == {"h1", "h2", "m", "c"}
+    (context_only,) = found["c"]
+    assert tuple(context_only.box) == (200, 0, 290, 90)
+    assert np.isclose(context_only.features.context_sim, 0.98)
+    assert np.isclose(context_only.features.window_sim, 0.6 - 0.05 * (len(HEAD_BRANDS) - 1))  # its own
+    assert all(np.isclose(c.features.context_sim, 0.3) for c in found["h1"])
+    without = _detect(DetectorConfig(brands_per_image=4, context_windows_per_brand=0), with_mid=True,
+                      with_context=True)
+    assert "c" not in without and "h3" not in without  # shortlisted, but with no window to propose
