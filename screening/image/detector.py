@@ -191,8 +191,10 @@ class LogoDetector:
         for brand_id in shortlist:
             own = {i: score for score, i in head_rows.rows.get(brand_id, [])}
             kept: list[np.ndarray] = []
+            # an in-context window only where those views beat the brand's own (few do)
+            in_context = cfg.context_windows_per_brand if context.score(brand_id) > head.score(brand_id) else 0
             for rows, most, by_head in ((head_rows, cfg.windows_per_brand, True),
-                                        (context_rows, cfg.context_windows_per_brand, False),
+                                        (context_rows, in_context, False),
                                         (mid_rows, cfg.mid_windows_per_brand, False)):
                 taken = 0
                 for score, i in rows.rows.get(brand_id, []) if rows is not None else []:  # best first

@@ -107,6 +107,8 @@ def test_a_brand_only_its_in_context_views_find_is_shortlisted_at_that_window() 
     assert np.isclose(context_only.features.context_sim, 0.98)
     assert np.isclose(context_only.features.window_sim, 0.6 - 0.05 * (len(HEAD_BRANDS) - 1))  # its own
     assert all(np.isclose(c.features.context_sim, 0.3) for c in found["h1"])
+    plain = _detect(DetectorConfig(brands_per_image=4), with_mid=True)
+    assert len(found["h1"]) == len(plain["h1"])  # its views beat its in-context ones: no extra window
     without = _detect(DetectorConfig(brands_per_image=4, context_windows_per_brand=0), with_mid=True,
                       with_context=True)
     assert "c" not in without and "h3" not in without  # shortlisted, but with no window to propose
