@@ -12,7 +12,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from screening.db.tables import Base, BrandRow, IndexVectorRow, MarkRow
-from screening.image.signal import ImageSignal
+from screening.image.signal import CONTEXT_CELLS, ImageSignal
 from screening.index.brand_index import BrandIndex
 from screening.storage import MarkStore
 from screening.types import BrandProfile, MarkKind, Signal
@@ -111,9 +111,12 @@ def test_vectors_of_another_embedder_version_are_reembedded_on_open(
     with sessions() as session:
         rows = session.query(IndexVectorRow).filter_by(space="logo").all()
         mids = session.query(IndexVectorRow).filter_by(space="logo_mid").all()
+        in_context = session.query(IndexVectorRow).filter_by(space="logo_context").all()
     assert rows and {r.model_version for r in rows} == {shared.version}
     assert shared.version.startswith(shared.embedder.version + "+")
     assert {r.mark_id for r in rows} == {"mrk-1"} == {r.mark_id for r in mids}
     assert index.spaces()["logo"] == len(rows) == len(mids) == index.spaces()["logo_mid"]
+    assert {r.mark_id for r in in_context} == {"mrk-1"} and {r.model_version for r in in_context} == {shared.version}
+    assert len(in_context) == len(CONTEXT_CELLS) == index.spaces()["logo_context"]
     found = restarted.detect(paste(background(640, 480, 22), mark, 200, 120, 160, -5))
     assert found and found[0].mark_id == "mrk-1" and found[0].features.inliers >= 10
