@@ -110,6 +110,8 @@ class MarkEmbedder:
         that hold it than these do."""
         if not cells:
             return np.zeros((0, self.dim), np.float32)
+        if canvas < 2 * max(cells):
+            raise ValueError(f"a canvas of {canvas} cells cannot hold a 2:1 window of {max(cells)} cells")
         h, w = mark.shape[:2]
         border = np.median(np.concatenate([mark[0], mark[-1], mark[:, 0], mark[:, -1]]), axis=0)
         side = canvas * FEATURE_STRIDE

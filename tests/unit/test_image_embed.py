@@ -110,6 +110,8 @@ def test_in_context_views_are_the_mark_s_window_on_a_flat_canvas(embedder: MarkE
     assert float(vectors[0] @ vectors[1]) < 0.999  # a larger window sees the mark differently
     wide = embedder.embed_in_context(np.hstack([mark, mark]), (2,))  # fills a 2:1 window
     assert wide.shape == (1, embedder.dim) and embedder.embed_in_context(mark, ()).shape == (0, embedder.dim)
+    with pytest.raises(ValueError, match="cannot hold"):
+        embedder.embed_in_context(mark, (4,), canvas=6)
 
 
 def test_window_embeddings_are_the_projected_pooled_windows(embedder: MarkEmbedder) -> None:
