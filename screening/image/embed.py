@@ -123,18 +123,14 @@ class MarkEmbedder:
             mw, mh = max(1, round(w * scale)), max(1, round(h * scale))
             x0 = cx0 * FEATURE_STRIDE + (kw * FEATURE_STRIDE - mw) // 2
             y0 = cy0 * FEATURE_STRIDE + (kh * FEATURE_STRIDE - mh) // 2
-            image = np.empty((side, side, 3), np.uint8)
-            image[:] = border.astype(np.uint8)
+            image = np.full((side, side, 3), border.astype(np.uint8), np.uint8)
             image[y0 : y0 + mh, x0 : x0 + mw] = cv2.resize(mark, (mw, mh), interpolation=cv2.INTER_AREA)
             images.append(image)
             spans.append((slice(cy0, cy0 + kh), slice(cx0, cx0 + kw)))
-        p = self.config.gem_p
         with self._lock, torch.inference_mode():
-            head, _ = self.trunk(self._array(images))
-            means = np.stack([np.power(np.clip(head[i][:, ys, xs], 1e-6, None), p).mean(axis=(1, 2))
-                              for i, (ys, xs) in enumerate(spans)])
-            vectors = self.model.project(torch.from_numpy(gem_root(means, p).astype(np.float32))).numpy()
-        return vectors.astype(np.float32)
+            head = torch.from_numpy(self.trunk(self._array(images))[0])
+            vectors = torch.cat([self.model.pool(head[i : i + 1, :, ys, xs]) for i, (ys, xs) in enumerate(spans)])
+        return vectors.numpy().astype(np.float32)
 
     def embed_windows(self, rgb: np.ndarray, long_side: int, sizes: tuple[int, ...]) -> Windows:
         """One forward pass over the photo, then GeM-pool square-ish windows of the feature maps.
