@@ -10,7 +10,7 @@ import numpy as np
 
 FEATURES = ("crop_sim", "window_sim", "margin", "inliers", "inlier_ratio", "window_margin",
             "mid_sim", "mid_margin", "photo_crop_margin", "photo_inlier_margin", "crop_mid_sim",
-            "photo_crop_mid_margin", "context_sim")
+            "photo_crop_mid_margin", "context_sim", "colour_sim")
 
 
 # Four matches always fit a homography exactly, and a degenerate fit is reported as four: only
@@ -41,13 +41,14 @@ class CandidateFeatures:
     crop_mid_sim: float = 0.0  # the crop's mid-level descriptor against the brand's closest view
     photo_crop_mid_margin: float = 0.0  # ... over the best of any other brand's in the photo
     context_sim: float = 0.0  # the brand's best window against its marks' in-context views
+    colour_sim: float = 0.0  # the crop's colours against the brand's closest mark's (0..1)
 
     def vector(self) -> np.ndarray:
         return np.array([self.crop_sim, self.window_sim, self.margin,
                          inlier_evidence(self.inliers), self.inlier_ratio, self.window_margin,
                          self.mid_sim, self.mid_margin, self.photo_crop_margin,
                          self.photo_inlier_margin, self.crop_mid_sim,
-                         self.photo_crop_mid_margin, self.context_sim], np.float64)
+                         self.photo_crop_mid_margin, self.context_sim, self.colour_sim], np.float64)
 
 
 @dataclass
@@ -55,12 +56,12 @@ class Calibration:
     """p = sigmoid(w · standardised(features) + b)."""
 
     weights: list[float] = field(default_factory=lambda: [3.0, 1.0, 2.0, 2.0, 0.5, 2.0, 1.0, 1.0,
-                                                          1.0, 1.0, 1.0, 1.0, 1.0])
+                                                          1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
     bias: float = -5.0
     mean: list[float] = field(default_factory=lambda: [0.5, 0.5, 0.05, 1.0, 0.1, 0.0, 0.5, 0.0,
-                                                       0.0, 0.0, 0.5, 0.0, 0.5])
+                                                       0.0, 0.0, 0.5, 0.0, 0.5, 0.8])
     scale: list[float] = field(default_factory=lambda: [0.1, 0.1, 0.05, 1.0, 0.1, 0.3, 0.1, 0.05,
-                                                        0.1, 1.0, 0.1, 0.05, 0.1])
+                                                        0.1, 1.0, 0.1, 0.05, 0.1, 0.1])
     fitted_on: str = "defaults (not fitted)"
 
     def __post_init__(self) -> None:

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from screening.image.calibration import Calibration, CandidateFeatures, inlier_evidence
+from screening.image.colour import colour_signature, colour_similarity
 from screening.image.embed import MarkEmbedder, Windows
 from screening.image.keypoint_index import MarkMatches
 from screening.image.verify import (
@@ -132,9 +133,10 @@ class LogoDetector:
         crop_vectors = [vectors[at[box]] for box in crops_boxes]
         crop_hits = [searched[at[box]] for box in crops_boxes]
         crop_mid_of = [crop_mids[at[box]] for box in crops_boxes]
+        colours = {box: colour_signature(rgb[box[1]:box[3], box[0]:box[2]]) for box in distinct}
         found: list[Candidate] = []
-        for (brand_id, window_sim, box), row, vector, crop_mid, region in zip(
-                proposals, crop_hits, crop_vectors, crop_mid_of, regions, strict=True):
+        for (brand_id, window_sim, box), row, vector, crop_mid, region, crop_box in zip(
+                proposals, crop_hits, crop_vectors, crop_mid_of, regions, crops_boxes, strict=True):
             own = [hit for hit in row if hit.brand_id == brand_id]
             if not own:  # ranked below other brands' views: still the brand's own similarity
                 closest = lookups.best_of_brand(vector, brand_id)
@@ -144,10 +146,13 @@ class LogoDetector:
             margin = crop_sim - (other[0] if other else 0.0)
             query_kps = region_keypoints_of[region].result()[region]
             inliers, ratio, mark_id, label = 0, 0.0, None, own[0].label if own else brand_id
+            colour = 0.0
             out_box = tuple(int(v) for v in box)
             if own:
                 mark_id = own[0].mark_id
             for ref_mark, ref_kps in lookups.keypoints_of(brand_id):
+                if ref_kps.colour is not None:
+                    colour = max(colour, colour_similarity(colours[crop_box], ref_kps.colour))
                 result = match(ref_kps, query_kps)
                 if result.inliers > inliers:
                     inliers = result.inliers
@@ -161,7 +166,7 @@ class LogoDetector:
                                          head.margin(brand_id, float(window_sim), 0.0), mid_sim,
                                          mid.margin(brand_id, mid_sim, mid.floor),
                                          crop_mid_sim=mid_hit.score if mid_hit else 0.0,
-                                         context_sim=context.score(brand_id))
+                                         context_sim=context.score(brand_id), colour_sim=colour)
             found.append(Candidate(brand_id, mark_id, label, out_box, features, 0.0))  # type: ignore[arg-type]
         return [replace(cand, score=self.calibration.probability(cand.features))
                 for cand in with_photo_margins(found)]

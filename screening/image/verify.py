@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
+
+from screening.image.colour import colour_signature
 
 REF_SIDE = 256
 REGION_SIDE = 320  # a verification region's longest side for SIFT
@@ -22,12 +24,14 @@ _RATIO = 0.8
 
 @dataclass(frozen=True)
 class KeypointSet:
-    """Keypoint coordinates (N, 2) in the image they came from, RootSIFT descriptors (N, 128)."""
+    """Keypoint coordinates (N, 2) in the image they came from, RootSIFT descriptors (N, 128),
+    and for a reference mark its colour signature (`screening.image.colour`)."""
 
     points: np.ndarray
     descriptors: np.ndarray
     width: int
     height: int
+    colour: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,8 @@ def keypoints(rgb: np.ndarray, side: int, features: int = 600) -> KeypointSet:
 
 
 def reference_keypoints(rgb: np.ndarray) -> KeypointSet:
-    return keypoints(rgb, REF_SIDE)
+    """What verification compares a region with: the mark's keypoints and colours."""
+    return replace(keypoints(rgb, REF_SIDE), colour=colour_signature(rgb))
 
 
 def expand_box(box: np.ndarray | tuple[float, ...], factor: float, w: int, h: int) -> tuple[int, int, int, int]:

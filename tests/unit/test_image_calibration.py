@@ -7,15 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from screening.image.calibration import Calibration, CandidateFeatures, fit_logistic
+from screening.image.calibration import FEATURES, Calibration, CandidateFeatures, fit_logistic
 from screening.image.detector import Candidate, with_photo_margins
 from screening.image.evaluation import average_precision, compute_metrics, recall_at_precision
 
 
 def test_fit_separates_and_round_trips(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
-    pos = rng.normal([0.8, 0.7, 0.2, 3.0, 0.3, 0.0, 0.7, 0.1, 0.2, 1.0, 0.9, 0.05, 0.7], 0.05, (50, 13))
-    neg = rng.normal([0.5, 0.5, 0.0, 0.5, 0.05, 0.0, 0.5, -0.1, -0.2, -1.0, 0.8, -0.05, 0.5], 0.05, (200, 13))
+    pos = rng.normal(0.8, 0.05, (50, len(FEATURES)))  # every feature higher for logos
+    neg = rng.normal(0.5, 0.05, (200, len(FEATURES)))
     cal = fit_logistic(np.vstack([pos, neg]), np.r_[np.ones(50), np.zeros(200)], note="synthetic")
     assert min(cal.probability_of(v) for v in pos) > 0.8
     assert max(cal.probability_of(v) for v in neg) < 0.2

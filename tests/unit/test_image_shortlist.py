@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from screening.image.calibration import Calibration
+from screening.image.colour import colour_signature
 from screening.image.detector import DetectorConfig, LogoDetector, Lookups
 from screening.image.embed import MID_DIM, Windows
+from screening.image.verify import KeypointSet
 from screening.index.brand_index import IndexHit
 from tests.unit.brand_rows import group_hits
 
@@ -32,7 +34,8 @@ def _hits(brands: tuple[str, ...], top: float) -> list[IndexHit]:
     return [IndexHit(i, brand, f"{brand}-mark", brand, top - 0.05 * i) for i, brand in enumerate(brands)]
 
 
-def _lookups(with_mid: bool, with_context: bool = False) -> Lookups:
+def _lookups(with_mid: bool, with_context: bool = False,
+             colours: dict[str, np.ndarray] | None = None) -> Lookups:
     def search(vectors: np.ndarray, k: int) -> list[list[IndexHit]]:
         return [_hits(HEAD_BRANDS, 0.6) for _ in range(len(vectors))]
 
@@ -46,18 +49,25 @@ def _lookups(with_mid: bool, with_context: bool = False) -> Lookups:
         rows[2] = [IndexHit(99, "c", "c-mark", "c in context", 0.98), *rows[2]]  # only here
         return rows
 
-    return Lookups(search, lambda brand: [], lambda photo, least: [], lambda vector, brand: None,
+    def keypoints_of(brand: str) -> list[tuple[str, KeypointSet]]:  # no keypoints; a mark's colours
+        if colours is None or brand not in colours:
+            return []
+        return [(f"{brand}-mark", KeypointSet(np.zeros((0, 2), np.float32), np.zeros((0, 128), np.float32),
+                                              10, 10, colour=colours[brand]))]
+
+    return Lookups(search, keypoints_of, lambda photo, least: [], lambda vector, brand: None,
                    lambda vectors, k: group_hits(search(vectors, k)),
                    (lambda vectors, k: group_hits(search_mid(vectors, k))) if with_mid else None,
                    group_context=(lambda vectors, k: group_hits(search_context(vectors, k)))
                    if with_context else None)
 
 
-def _detect(config: DetectorConfig, with_mid: bool, with_context: bool = False) -> dict[str, list]:
+def _detect(config: DetectorConfig, with_mid: bool, with_context: bool = False,
+            colours: dict[str, np.ndarray] | None = None, rgb: np.ndarray | None = None) -> dict[str, list]:
     detector = LogoDetector(_FixedWindows(), Calibration(), config)  # type: ignore[arg-type]
-    rgb = np.full((120, 620, 3), 128, np.uint8)
+    rgb = np.full((120, 620, 3), 128, np.uint8) if rgb is None else rgb
     found: dict[str, list] = {}
-    for cand in detector.detect_all(rgb, _lookups(with_mid, with_context)):
+    for cand in detector.detect_all(rgb, _lookups(with_mid, with_context, colours)):
         found.setdefault(cand.brand_id, []).append(cand)
     return found
 
@@ -112,3 +122,17 @@ def test_a_brand_only_its_in_context_views_find_is_shortlisted_at_that_window() 
     without = _detect(DetectorConfig(brands_per_image=4, context_windows_per_brand=0), with_mid=True,
                       with_context=True)
     assert "c" not in without and "h3" not in without  # shortlisted, but with no window to propose
+
+
+def test_each_proposal_carries_its_crops_colours_against_the_brands_marks() -> None:
+    red_photo = np.zeros((120, 620, 3), np.uint8)
+    red_photo[..., 0] = 210
+    red, blue = colour_signature(red_photo), colour_signature(red_photo[..., ::-1].copy())
+    colours = {brand: red if brand == "h5" else blue for brand in HEAD_BRANDS}
+    found = _detect(DetectorConfig(brands_per_image=5, windows_per_brand=1), with_mid=False,
+                    colours=colours, rgb=red_photo)
+    assert set(found) == set(HEAD_BRANDS)
+    assert all(c.features.colour_sim > 0.99 for c in found["h5"])
+    assert all(c.features.colour_sim < 0.01 for b in HEAD_BRANDS[:4] for c in found[b])
+    plain = _detect(DetectorConfig(brands_per_image=5, windows_per_brand=1), with_mid=False, rgb=red_photo)
+    assert all(c.features.colour_sim == 0.0 for cands in plain.values() for c in cands)  # no marks' colours
