@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-FEATURES = ("crop_sim", "window_sim", "margin", "inliers", "inlier_ratio", "window_margin",
+FEATURES: tuple[str, ...] = ("crop_sim", "window_sim", "margin", "inliers", "inlier_ratio", "window_margin",
             "mid_sim", "mid_margin", "photo_crop_margin", "photo_inlier_margin", "crop_mid_sim",
             "photo_crop_mid_margin", "context_sim", "colour_sim")
 

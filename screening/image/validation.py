@@ -212,12 +212,13 @@ def best_samples(samples: list[Sample], calibration: Calibration) -> list[Sample
 def fit(samples: list[Sample], note: str, rounds: int = 3) -> Calibration:
     """Fit on all proposals, then refit on the per-(photo, brand) best under the last fit."""
     chosen = samples
-    calibration = Calibration()
-    for _ in range(rounds):
+    calibration: Calibration | None = None
+    for _ in range(max(1, rounds)):
         x = np.stack([s.features for s in chosen])
         y = np.array([float(s.positive) for s in chosen])
         calibration = fit_logistic(x, y, note=note)
         chosen = best_samples(samples, calibration)
+    assert calibration is not None
     return calibration
 
 
