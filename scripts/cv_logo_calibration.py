@@ -104,8 +104,14 @@ def main() -> None:
     dev = load_dev(args.data)
     photos = validation_photos(dev, args.seed, args.regions)
     if args.load:
+        if args.set:
+            raise SystemExit("--set changes the detector, which --load does not run")
         with args.load.open("rb") as handle:
             samples: list[Sample] = pickle.load(handle)  # a file --save wrote; never load others
+        strangers = {s.image for s in samples} - {photo.name for photo in photos}
+        if strangers:
+            raise SystemExit(f"{args.load} holds proposals of {len(strangers)} photos/regions that "
+                             f"--seed {args.seed} --regions {args.regions} does not draw")
         print(f"{len(samples)} proposals from {len(photos)} photos/regions, read from {args.load}")
     else:
         signal = ImageSignal.load(args.weights, use_ocr=False, calibration=Calibration())

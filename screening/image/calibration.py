@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-FEATURES: tuple[str, ...] = ("crop_sim", "window_sim", "margin", "inliers", "inlier_ratio", "window_margin",
-            "mid_sim", "mid_margin", "photo_crop_margin", "photo_inlier_margin", "crop_mid_sim",
-            "photo_crop_mid_margin", "context_sim", "colour_sim")
+FEATURES: tuple[str, ...] = (
+    "crop_sim", "window_sim", "margin", "inliers", "inlier_ratio", "window_margin", "mid_sim",
+    "mid_margin", "photo_crop_margin", "photo_inlier_margin", "crop_mid_sim",
+    "photo_crop_mid_margin", "context_sim", "colour_sim")
 
 
 # Four matches always fit a homography exactly, and a degenerate fit is reported as four: only
